@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Nexus.Hosting;
+
+namespace Nexus.ChainListener;
+
+public sealed class ListenerMetrics
+{
+    private readonly Counter<long> _published;
+    private readonly Counter<long> _deepReorgs;
+    private readonly Counter<long> _retried;
+    private readonly Counter<long> _rpcFailures;
+    private readonly ConcurrentDictionary<string, long> _scannedTo = new();
+    private readonly ConcurrentDictionary<string, bool> _halted = new();
+
+    public ListenerMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(NexusMeters.Prefix + "ChainListener");
+        _published = meter.CreateCounter<long>("nexus_listener_inputs_published", description: "InputObserved messages confirmed by the broker");
+        _deepReorgs = meter.CreateCounter<long>("nexus_listener_deep_reorgs", description: "Reorgs below the confirmation depth (watch halted)");
+        _retried = meter.CreateCounter<long>("nexus_listener_ranges_retried", description: "Reads discarded because the chain moved under them");
+        _rpcFailures = meter.CreateCounter<long>("nexus_listener_rpc_failures", description: "Failed RPC rounds (backing off)");
+        meter.CreateObservableGauge("nexus_listener_scanned_block", () =>
+            _scannedTo.Select(kv => new Measurement<long>(kv.Value, new KeyValuePair<string, object?>("watch", kv.Key))));
+        meter.CreateObservableGauge("nexus_listener_halted_watches", () => _halted.Count(kv => kv.Value));
+    }
+
+    public void Published(string watch, int count) => _published.Add(count, new KeyValuePair<string, object?>("watch", watch));
+    public void Scanned(string watch, long block) => _scannedTo[watch] = block;
+    public void DeepReorg(string watch) { _deepReorgs.Add(1); _halted[watch] = true; }
+    public void Halted(string watch, bool halted) => _halted[watch] = halted;
+    public void RangeRetried() => _retried.Add(1);
+    public void RpcFailure() => _rpcFailures.Add(1);
+}

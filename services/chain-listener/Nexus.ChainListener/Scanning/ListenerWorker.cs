@@ -1,0 +1,103 @@
+using Marten;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Nexus.AppStreams;
+using Nexus.ChainListener.Watches;
+using Nexus.Contracts.ChainListener;
+using Nexus.Ethereum;
+using Nexus.Ethereum.Chain;
+using Nexus.Hosting;
+using Npgsql;
+
+namespace Nexus.ChainListener.Scanning;
+
+/// <summary>
+/// The listener's loop: read the registry, step every watch until it has caught up with its
+/// confirmed head, sleep, repeat. An unreachable RPC or database backs off and retries; the cursors
+/// in PostgreSQL make a restart resume where the last confirmed publish left off.
+/// </summary>
+public sealed class ListenerWorker(
+    IDocumentStore store,
+    IChainReader chain,
+    IBus bus,
+    IOptions<ListenerOptions> options,
+    IOptions<EthereumOptions> ethereum,
+    ListenerMetrics metrics,
+    TimeProvider clock,
+    ILogger<ListenerWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(o.MaxBackoffMs));
+        var scanner = new WatchScanner(chain, o, metrics, logger, PublishAsync);
+        long? chainId = null;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                chainId ??= await ChainIdAsync(ct);
+                var caughtUp = await RoundAsync(scanner, chainId.Value, ct);
+                if (backoff.Failures > 0) logger.LogInformation("Chain and database reachable again");
+                backoff.Reset();
+                if (caughtUp) await Task.Delay(TimeSpan.FromMilliseconds(o.PollIntervalMs), clock, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                // Unreachable RPC, database or broker: back off and go again. Anything else is a bug or a
+                // misconfiguration worth an error line, but the loop still must not die with it.
+                var expected = e is ChainUnavailableException or NpgsqlException or TimeoutException or MassTransitException;
+                if (e is ChainUnavailableException) metrics.RpcFailure();
+                var delay = backoff.NextDelay();
+                logger.Log(!expected ? LogLevel.Error : backoff.Failures <= 1 ? LogLevel.Warning : LogLevel.Debug, expected ? null : e,
+                    "{What} failed ({Error}); retry {Attempt} in {Delay} ms", e.GetType().Name, e.GetBaseException().Message, backoff.Failures, (int)delay.TotalMilliseconds);
+                await Task.Delay(delay, clock, ct);
+            }
+        }
+    }
+
+    private async Task<long> ChainIdAsync(CancellationToken ct)
+    {
+        var id = await chain.GetChainIdAsync(ct);
+        var expected = ethereum.Value.ChainId;
+        if (expected != 0 && expected != id)
+            throw new InvalidOperationException($"RPC {ethereum.Value.RpcUrl} serves chain {id}, configured Ethereum:ChainId is {expected}");
+        logger.LogInformation("Listening to chain {ChainId} at {Rpc}", id, ethereum.Value.RpcUrl);
+        return id;
+    }
+
+    /// <summary>One pass over all watches; true when every watch has caught up.</summary>
+    private async Task<bool> RoundAsync(WatchScanner scanner, long chainId, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var registry = await session.Query<RegisteredApp>().ToListAsync(ct);
+        var appsById = registry.ToDictionary(a => a.Id);
+        var plans = WatchPlan.For(chainId, registry, options.Value.UnclaimedConfirmations);
+        if (plans.Count == 0) return true;
+
+        var cursors = (await session.LoadManyAsync<WatchCursor>(ct, plans.Select(p => p.Id))).ToDictionary(c => c.Id);
+        var head = await chain.GetHeadAsync(ct);
+        var allCaughtUp = true;
+        foreach (var plan in plans)
+        {
+            var cursor = cursors.GetValueOrDefault(plan.Id) ?? WatchCursor.Start(plan, clock.GetUtcNow());
+            metrics.Halted(plan.Id, cursor.Halted);
+            var step = await scanner.StepAsync(chainId, plan, cursor, head, appsById, clock.GetUtcNow(), ct);
+            if (step.Cursor != cursor)
+            {
+                session.Store(step.Cursor);
+                await session.SaveChangesAsync(ct);
+            }
+            allCaughtUp &= step.CaughtUp;
+        }
+        return allCaughtUp;
+    }
+
+    private Task PublishAsync(IReadOnlyList<InputObserved> inputs, CancellationToken ct) =>
+        // Concurrent publishes pipeline the broker confirms; the cursor moves only after all are confirmed.
+        Task.WhenAll(inputs.Select(i => bus.Publish(i, c => c.MessageId = MessageIds.For("input-observed", i.AppId, i.InputId), ct)));
+}

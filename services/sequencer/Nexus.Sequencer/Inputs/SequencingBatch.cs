@@ -1,0 +1,132 @@
+using Nexus.AppStreams;
+using Nexus.Contracts;
+using Nexus.Contracts.ChainListener;
+using Nexus.Contracts.Sequencer;
+using Nexus.Ethereum.Merkle;
+
+namespace Nexus.Sequencer.Inputs;
+
+/// <summary>
+/// The sequencer's decisions for one app within one transaction, as pure logic over the app's
+/// <see cref="AppSequence"/>: which observed logs become the next inputs, which are rejected, where
+/// blocks are cut. It never reads a clock or the database, so it is tested without infrastructure.
+/// </summary>
+public sealed class SequencingBatch(AppSequence start, int maxInputsPerBlock, DateTimeOffset now)
+{
+    private readonly List<object> _events = [];
+    private readonly List<InputRejection> _rejections = [];
+
+    public AppSequence State { get; private set; } = start;
+    public IReadOnlyList<object> Events => _events;
+    public IReadOnlyList<InputRejection> Rejections => _rejections;
+
+    /// <summary>True when the log was already taken (sequenced or rejected in order).</summary>
+    public bool IsDuplicate(InputObserved log) => State.Last is { } last && !last.IsBefore(log.Position);
+
+    /// <summary>True when the log is the next one of the app's order chain.</summary>
+    public bool IsNext(InputObserved log) => Equals(log.Preceding, State.Last);
+
+    /// <summary>
+    /// Handles a log the inbox-wide watch reported because no app claimed it when it was seen.
+    /// Returns false when there is nothing to do (the app's own watch covers it).
+    /// </summary>
+    public bool TakeUnclaimed(InputObserved log)
+    {
+        if (log.Position.BlockNumber >= State.Registration.FromBlock) return false;
+        Reject(log, RejectionCode.BeforeRegistration,
+            $"log at block {log.Position.BlockNumber} is older than app '{State.Id}' (registered from block {State.Registration.FromBlock})");
+        return true;
+    }
+
+    /// <summary>Takes the next log of the chain: sequences it, or rejects it in place; cuts a block when due.</summary>
+    public void TakeNext(InputObserved log)
+    {
+        if (!IsNext(log)) throw new InvalidOperationException($"{log.InputId} does not follow {State.Last}");
+        var (decoded, code, reason) = InputDecoder.Decode(State.Registration, log);
+        if (decoded is null)
+        {
+            Reject(log, code, reason);
+        }
+        else
+        {
+            var input = new SequencedInput
+            {
+                Seq = State.NextSeq,
+                InputId = log.InputId,
+                Position = log.Position,
+                BlockHash = log.BlockHash,
+                BlockTimestamp = log.BlockTimestamp,
+                TxHash = log.TxHash,
+                TxIndex = log.TxIndex,
+                Emitter = log.Emitter,
+                Topics = log.Topics,
+                Data = log.Data,
+                Source = decoded.Source,
+                Sender = decoded.Sender,
+                Nonce = decoded.Nonce,
+                Payload = decoded.Payload,
+                Arguments = decoded.Arguments,
+            };
+            Append(new InputSequenced { AppId = State.Id, Input = input });
+        }
+
+        if (State.Open.Count > 0 && (log.LastOfL1Block || State.Open.Count >= maxInputsPerBlock))
+            Seal();
+    }
+
+    private void Seal()
+    {
+        var inputs = State.Open;
+        Append(new AppBlockSealed
+        {
+            AppId = State.Id,
+            ChainId = State.Registration.ChainId,
+            Height = State.NextHeight,
+            Inputs = inputs,
+            InputsRoot = InputsRoot.Compute(State.Registration.ChainId, State.Id, inputs),
+            FromL1Block = inputs[0].Position.BlockNumber,
+            ToL1Block = inputs[^1].Position.BlockNumber,
+        });
+    }
+
+    private void Reject(InputObserved log, RejectionCode code, string reason)
+    {
+        var rejected = new InputRejected
+        {
+            InputId = log.InputId,
+            AppId = State.Id,
+            ChainId = log.ChainId,
+            Position = log.Position,
+            TxHash = log.TxHash,
+            Code = code,
+            Reason = reason,
+        };
+        Append(rejected);
+        _rejections.Add(new InputRejection(log.InputId, State.Id, rejected, now));
+    }
+
+    private void Append(object e)
+    {
+        _events.Add(e);
+        State = e switch
+        {
+            InputSequenced s => State.Apply(s),
+            AppBlockSealed b => State.Apply(b),
+            InputRejected r => State.Apply(r),
+            _ => throw new ArgumentOutOfRangeException(nameof(e)),
+        };
+    }
+
+    /// <summary>Rejection of a log for an app id nobody registered (there is no stream to put it in).</summary>
+    public static InputRejection UnknownApp(InputObserved log, DateTimeOffset now) =>
+        new(log.InputId, log.AppId, new InputRejected
+        {
+            InputId = log.InputId,
+            AppId = log.AppId,
+            ChainId = log.ChainId,
+            Position = log.Position,
+            TxHash = log.TxHash,
+            Code = RejectionCode.UnknownApp,
+            Reason = $"no app is registered under id '{log.AppId}'",
+        }, now);
+}

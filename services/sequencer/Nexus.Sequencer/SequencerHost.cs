@@ -1,0 +1,45 @@
+using JasperFx.Events.Daemon;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Nexus.Hosting;
+using Nexus.Sequencer.Blocks;
+using Nexus.Sequencer.Inputs;
+
+namespace Nexus.Sequencer;
+
+/// <summary>The sequencer's registrations, shared by Program.cs and the tests that host it in-process.</summary>
+public static class SequencerHost
+{
+    public const int DefaultPort = 5102;
+
+    public static WebApplicationBuilder AddSequencer(this WebApplicationBuilder builder)
+    {
+        builder.AddNexusDefaults("sequencer", DefaultPort);
+        builder.Services.AddNexusOptions<SequencerOptions>(SequencerOptions.Section);
+        var options = builder.Configuration.GetSection(SequencerOptions.Section).Get<SequencerOptions>() ?? new SequencerOptions();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SequencerMetrics>();
+
+        builder.AddNexusMarten(store =>
+            {
+                store.Schema.For<PendingInput>().Index(x => x.AppId);
+                store.Projections.DaemonLockId = 0x5E9_0001;
+            })
+            .AddSubscriptionWithServices<SequencerPublisher>(ServiceLifetime.Singleton, o => o.Options.BatchSize = 500)
+            // Hot/cold: with several sequencer instances exactly one publishes, the others stand by.
+            .AddAsyncDaemon(DaemonMode.HotCold);
+
+        builder.AddNexusBus(bus =>
+        {
+            bus.AddConsumer<InputObservedConsumer>(c =>
+            {
+                c.Options<BatchOptions>(b => b
+                    .SetMessageLimit(options.BatchSize)
+                    .SetTimeLimit(TimeSpan.FromMilliseconds(options.BatchWaitMs))
+                    .SetConcurrencyLimit(2));
+                c.UseMessageRetry(r => r.Exponential(20, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100)));
+            });
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Numerics;
+using Nethereum.Hex.HexTypes;
+using Nethereum.RPC.Eth.DTOs;
+using Nethereum.Web3;
+using Nethereum.Web3.Accounts;
+using Nexus.Ethereum.Artifacts;
+
+namespace Nexus.Ethereum.Dev;
+
+/// <summary>
+/// Plays the dApp side against the repo's contracts: deploys them and sends the transactions a
+/// dApp would (inbox submissions, auction bids). Used by the CLI's demo, the tests and the benchmark.
+/// </summary>
+public sealed class DappClient
+{
+    private static readonly HexBigInteger Gas = new(15_000_000); // under osaka's 2^24 per-transaction cap
+    private readonly Web3 _web3;
+
+    public DappClient(string rpcUrl, string privateKey, long chainId)
+    {
+        Account = new Account(privateKey, chainId);
+        Account.NonceService = new Nethereum.RPC.NonceServices.InMemoryNonceService(Account.Address, new Web3(rpcUrl).Client);
+        _web3 = new Web3(Account, rpcUrl);
+        _web3.TransactionManager.UseLegacyAsDefault = false;
+    }
+
+    public Account Account { get; }
+    public IWeb3 Web3 => _web3;
+
+    public async Task<string> DeployAsync(string contract, CancellationToken ct = default)
+    {
+        var receipt = await SolidityArtifact.Load(contract).DeployAsync(_web3, Account.Address, ct);
+        return receipt.ContractAddress.ToLowerInvariant();
+    }
+
+    public Task<TransactionReceipt> SubmitAsync(string inbox, string appId, byte[] payload, CancellationToken ct = default) =>
+        SendAsync(SolidityArtifact.NexusInbox, inbox, "submit", ct, AppIds.ToBytes32(appId), payload);
+
+    public Task<TransactionReceipt> SubmitBatchAsync(string inbox, string appId, IReadOnlyList<byte[]> payloads, CancellationToken ct = default) =>
+        SendAsync(SolidityArtifact.NexusInbox, inbox, "submitBatch", ct, AppIds.ToBytes32(appId), payloads.ToList());
+
+    /// <summary>Submits to an arbitrary bytes32 app id (tests of unknown or malformed ids).</summary>
+    public Task<TransactionReceipt> SubmitRawAsync(string inbox, byte[] appId32, byte[] payload, CancellationToken ct = default) =>
+        SendAsync(SolidityArtifact.NexusInbox, inbox, "submit", ct, appId32, payload);
+
+    public Task<TransactionReceipt> BidAsync(string auction, BigInteger lotId, BigInteger amount, CancellationToken ct = default) =>
+        SendAsync(SolidityArtifact.SampleAuction, auction, "bid", ct, lotId, amount);
+
+    public Task<TransactionReceipt> BidManyAsync(string auction, BigInteger lotId, IReadOnlyList<BigInteger> amounts, CancellationToken ct = default) =>
+        SendAsync(SolidityArtifact.SampleAuction, auction, "bidMany", ct, lotId, amounts.ToList());
+
+    private async Task<TransactionReceipt> SendAsync(string contract, string address, string function, CancellationToken ct, params object[] args)
+    {
+        var fn = _web3.Eth.GetContract(SolidityArtifact.Load(contract).Abi, address).GetFunction(function);
+        var receipt = await fn.SendTransactionAndWaitForReceiptAsync(Account.Address, Gas, null, ct, args);
+        if (receipt.Status?.Value != 1)
+            throw new InvalidOperationException($"{contract}.{function} reverted in {receipt.TransactionHash}");
+        return receipt;
+    }
+}

@@ -1,0 +1,51 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Nexus.Hosting;
+
+/// <summary>MassTransit on RabbitMQ with the project's conventions.</summary>
+public static class Messaging
+{
+    /// <summary>
+    /// Registers the bus: durable messages with publisher confirms (MassTransit's default on RabbitMQ),
+    /// kebab-case queues, readiness check tagged <c>ready</c>, reconnection handled by MassTransit.
+    /// </summary>
+    public static WebApplicationBuilder AddNexusBus(
+        this WebApplicationBuilder builder,
+        Action<IBusRegistrationConfigurator> configure,
+        Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configureBus = null)
+    {
+        builder.Services.AddNexusOptions<RabbitMqOptions>(RabbitMqOptions.Section);
+        var options = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            configure(x);
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(options.Host, (ushort)options.Port, options.VirtualHost, h =>
+                {
+                    h.Username(options.Username);
+                    h.Password(ReadPassword(options));
+                    h.PublisherConfirmation = true;
+                });
+                cfg.PrefetchCount = options.PrefetchCount;
+                configureBus?.Invoke(context, cfg);
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        builder.Services.Configure<MassTransitHostOptions>(o =>
+        {
+            // Start in the background: a broker that is down must not stop /health/live from answering;
+            // /health/ready reports it until MassTransit's reconnect loop gets through.
+            o.WaitUntilStarted = false;
+            o.StopTimeout = TimeSpan.FromSeconds(10);
+        });
+        return builder;
+    }
+
+    private static string ReadPassword(RabbitMqOptions options) =>
+        string.IsNullOrEmpty(options.PasswordFile) ? options.Password : File.ReadAllText(options.PasswordFile).Trim();
+}

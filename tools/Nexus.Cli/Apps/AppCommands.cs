@@ -1,0 +1,124 @@
+using System.CommandLine;
+using Marten;
+using Nexus.AppStreams;
+using Nexus.Contracts.Registry;
+using Nexus.Contracts.Sequencer;
+using Spectre.Console;
+
+namespace Nexus.Cli.Apps;
+
+public static class AppCommands
+{
+    public static Command Build() => new("app", "register, list and inspect apps") { Register(), List(), Show() };
+
+    private static Command Register()
+    {
+        var id = new Option<string>("--id") { Description = "app id: 1-32 of a-z 0-9 -", Required = true };
+        var inbox = new Option<string?>("--inbox") { Description = "NexusInbox address whose submissions to this app are inputs" };
+        var payloadAbi = new Option<string?>("--payload-abi") { Description = "ABI types the inbox payload must decode as, e.g. '(uint256,address)'" };
+        var sources = new Option<string[]>("--source")
+        {
+            Description = "a contract event that is an input: 'ADDRESS:EventName(type [indexed] name, ...)' (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var confirmations = new Option<int>("--confirmations") { Description = "blocks a log must be buried under", DefaultValueFactory = _ => 2 };
+        var fromBlock = new Option<long?>("--from-block") { Description = "first L1 block that counts (default: the current head)" };
+        var cmd = new Command("register", "register an app: recorded as the first event of its stream") { id, inbox, payloadAbi, sources, confirmations, fromBlock };
+        cmd.SetAction(async (p, ct) =>
+        {
+            var chain = CliOptions.Chain(p);
+            var app = new AppRegistered
+            {
+                AppId = p.GetValue(id)!,
+                ChainId = await chain.GetChainIdAsync(ct),
+                Inbox = p.GetValue(inbox),
+                PayloadAbi = p.GetValue(payloadAbi),
+                Sources = (p.GetValue(sources) ?? []).Select(ParseSource).ToList(),
+                Confirmations = p.GetValue(confirmations),
+                FromBlock = p.GetValue(fromBlock) ?? await chain.GetHeadAsync(ct),
+                RegisteredAt = DateTimeOffset.UtcNow,
+            };
+            using var store = CliOptions.Store(p);
+            await AppRegistry.RegisterAsync(store, app, ct);
+            AnsiConsole.MarkupLineInterpolated($"[green]registered[/] {app.AppId} on chain {app.ChainId} from block {app.FromBlock} ({app.Confirmations} confirmations)");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static EventSource ParseSource(string text)
+    {
+        var colon = text.IndexOf(':');
+        if (colon <= 0) throw new ArgumentException($"--source '{text}' must be 'ADDRESS:EventName(...)'");
+        return new EventSource(text[..colon].Trim(), text[(colon + 1)..].Trim());
+    }
+
+    private static Command List()
+    {
+        var cmd = new Command("list", "list registered apps with their progress");
+        cmd.SetAction(async (p, ct) =>
+        {
+            using var store = CliOptions.Store(p);
+            await using var session = store.QuerySession();
+            var apps = await session.Query<AppSequence>().OrderBy(a => a.Id).ToListAsync(ct);
+            var table = new Table().AddColumns("app", "chain", "from block", "conf", "sources", "inputs", "blocks", "rejected");
+            foreach (var a in apps)
+            {
+                var r = a.Registration;
+                var sources = string.Join("\n", (r.Inbox is null ? [] : new[] { $"inbox {r.Inbox}" }).Concat(r.Sources.Select(s => $"{s.Contract} {s.EventSignature}")));
+                table.AddRow(Markup.Escape(a.Id), r.ChainId.ToString(), r.FromBlock.ToString(), r.Confirmations.ToString(), Markup.Escape(sources),
+                    a.NextSeq.ToString(), a.NextHeight.ToString(), a.Rejected.ToString());
+            }
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Show()
+    {
+        var id = new Option<string>("--id") { Description = "app id", Required = true };
+        var last = new Option<int>("--last") { Description = "show only the last N events", DefaultValueFactory = _ => 50 };
+        var cmd = new Command("show", "print an app's stream: registration, inputs, blocks, rejections") { id, last };
+        cmd.SetAction(async (p, ct) =>
+        {
+            using var store = CliOptions.Store(p);
+            await using var session = store.QuerySession();
+            var appId = p.GetValue(id)!;
+            var events = await session.Events.FetchStreamAsync(appId, token: ct);
+            if (events.Count == 0)
+            {
+                var rejected = await session.Query<InputRejection>().Where(r => r.AppId == appId).CountAsync(ct);
+                AnsiConsole.MarkupLineInterpolated($"[red]no app '{appId}'[/] ({rejected} logs for this id were rejected as unknown app)");
+                return 1;
+            }
+            foreach (var e in events.TakeLast(p.GetValue(last)))
+                AnsiConsole.MarkupLine(StreamLine.Render(e.Version, e.Data));
+            return 0;
+        });
+        return cmd;
+    }
+}
+
+/// <summary>One line per stream event, for people reading a stream.</summary>
+public static class StreamLine
+{
+    public static string Render(long version, object data) => data switch
+    {
+        AppRegistered r => $"[grey]{version,6}[/] [blue]registered[/] {Markup.Escape(r.AppId)} chain {r.ChainId} from block {r.FromBlock}, {r.Confirmations} confirmations",
+        InputSequenced s => $"[grey]{version,6}[/] input #{s.Input.Seq,-5} L1 {s.Input.Position,-10} {Markup.Escape(s.Input.Source.Split('(')[0]),-10} {Markup.Escape(Args(s.Input))}",
+        AppBlockSealed b => $"[grey]{version,6}[/] [green]block {b.Height}[/] {b.Inputs.Count} inputs, L1 {b.FromL1Block}..{b.ToL1Block}, inputs root {b.InputsRoot[..18]}…",
+        InputRejected x => $"[grey]{version,6}[/] [red]rejected[/] {Markup.Escape(x.InputId[..Math.Min(30, x.InputId.Length)])}… {x.Code}: {Markup.Escape(x.Reason)}",
+        _ => $"[grey]{version,6}[/] {Markup.Escape(data.GetType().Name)}",
+    };
+
+    private static string Args(SequencedInput i)
+    {
+        var args = i.Arguments.Count > 0
+            ? string.Join(", ", i.Arguments.Select(a => $"{a.Name}={Short(a.Value)}"))
+            : $"payload={Short(i.Payload ?? "")}";
+        return i.Sender is null ? args : $"from {Short(i.Sender)} nonce {i.Nonce}: {args}";
+    }
+
+    private static string Short(string s) => s.Length <= 14 ? s : s[..8] + "…" + s[^4..];
+}

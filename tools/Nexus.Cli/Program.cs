@@ -1,0 +1,22 @@
+using System.CommandLine;
+using Nexus.Cli;
+using Nexus.Cli.Apps;
+using Nexus.Cli.Contracts;
+using Nexus.Cli.Demo;
+using Spectre.Console;
+
+var root = new RootCommand("nexus: operate a Nexus network — contracts, apps, streams");
+CliOptions.AddTo(root);
+root.Subcommands.Add(ContractsCommands.Build());
+root.Subcommands.Add(AppCommands.Build());
+root.Subcommands.Add(DemoCommand.Build());
+
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or Nexus.Ethereum.Chain.ChainUnavailableException or Npgsql.NpgsqlException)
+{
+    AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.GetBaseException().Message}");
+    return 1;
+}

@@ -23,7 +23,8 @@ public static class SequencerHost
         builder.AddNexusMarten(store =>
             {
                 store.Schema.For<PendingInput>().Index(x => x.AppId);
-                store.Projections.DaemonLockId = 0x5E9_0001;
+                // The hot/cold election is a PostgreSQL advisory lock, database-wide: one per store schema.
+                store.Projections.DaemonLockId = 0x5E90000 + BitConverter.ToUInt16(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(store.DatabaseSchemaName)));
             })
             .AddSubscriptionWithServices<SequencerPublisher>(ServiceLifetime.Singleton, o => o.Options.BatchSize = 500)
             // Hot/cold: with several sequencer instances exactly one publishes, the others stand by.

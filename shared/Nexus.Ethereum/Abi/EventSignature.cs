@@ -63,7 +63,8 @@ public sealed class EventSignature
         {
             var decoded = Abi.DecodeEventDefaultTopics(log);
             var nonIndexed = Abi.InputParameters.Where(p => !p.Indexed).ToArray();
-            PayloadCodec.EnsureCanonicalLength(nonIndexed, Hex.Decode(data));
+            var dataValues = decoded.Event.Where(p => !p.Parameter.Indexed).OrderBy(p => p.Parameter.Order).Select(p => p.Result).ToList();
+            PayloadCodec.EnsureCanonical(nonIndexed, dataValues, Hex.Decode(data));
             return decoded.Event
                 .OrderBy(p => p.Parameter.Order)
                 .Select(p => new DecodedArgument(p.Parameter.Name ?? "", p.Parameter.Type, PayloadCodec.Render(p.Result)))
@@ -93,31 +94,37 @@ public static class PayloadCodec
 
     public static IReadOnlyList<DecodedArgument> Decode(Parameter[] parameters, byte[] payload)
     {
-        EnsureCanonicalLength(parameters, payload);
+        List<ParameterOutput> outputs;
         try
         {
-            var outputs = new ParameterDecoder().DecodeDefaultData(payload, parameters);
-            return outputs.Select((o, i) => new DecodedArgument(o.Parameter.Name ?? $"arg{i}", o.Parameter.Type, Render(o.Result))).ToList();
+            outputs = new ParameterDecoder().DecodeDefaultData(payload, parameters);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new FormatException($"payload does not decode as ({string.Join(",", parameters.Select(p => p.Type))}): {e.Message}", e);
         }
+        EnsureCanonical(parameters, outputs.Select(o => o.Result).ToList(), payload);
+        return outputs.Select((o, i) => new DecodedArgument(o.Parameter.Name ?? $"arg{i}", o.Parameter.Type, Render(o.Result))).ToList();
     }
 
     /// <summary>
-    /// ABI decoders happily read a prefix of a longer buffer or pad a short one; an input whose
-    /// bytes are not exactly a valid encoding must be rejected, not half-read.
+    /// ABI decoders happily read a prefix of a longer buffer, pad a short one or follow odd offsets;
+    /// an input whose bytes are not exactly the canonical encoding of what they decode to must be
+    /// rejected, not half-read. Re-encoding the decoded values and comparing is the strictest check.
     /// </summary>
-    internal static void EnsureCanonicalLength(Parameter[] parameters, byte[] data)
+    internal static void EnsureCanonical(Parameter[] parameters, IReadOnlyList<object?> values, byte[] data)
     {
-        var head = parameters.Sum(p => p.ABIType.IsDynamic() ? 32 : p.ABIType.StaticSize);
-        if (data.Length < head)
-            throw new FormatException($"{data.Length} bytes is shorter than the {head}-byte head of ({string.Join(",", parameters.Select(p => p.Type))})");
-        if (data.Length % 32 != 0)
-            throw new FormatException($"{data.Length} bytes is not a whole number of 32-byte words");
-        if (parameters.All(p => !p.ABIType.IsDynamic()) && data.Length != head)
-            throw new FormatException($"{data.Length} bytes where ({string.Join(",", parameters.Select(p => p.Type))}) takes exactly {head}");
+        byte[] again;
+        try
+        {
+            again = new ParametersEncoder().EncodeParameters(parameters, values.ToArray());
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new FormatException($"not a canonical ABI encoding of ({string.Join(",", parameters.Select(p => p.Type))}): {e.Message}", e);
+        }
+        if (!again.AsSpan().SequenceEqual(data))
+            throw new FormatException($"{data.Length} bytes are not the canonical ABI encoding of ({string.Join(",", parameters.Select(p => p.Type))})");
     }
 
     public static string Render(object? value) => value switch

@@ -11,7 +11,11 @@ public sealed record SolidityArtifact(string Name, string Abi, string Bytecode)
     public const string NexusInbox = "NexusInbox";
     public const string SampleAuction = "SampleAuction";
 
-    public static SolidityArtifact Load(string contractName)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SolidityArtifact> Loaded = new();
+
+    public static SolidityArtifact Load(string contractName) => Loaded.GetOrAdd(contractName, Read);
+
+    private static SolidityArtifact Read(string contractName)
     {
         var resource = $"Nexus.Solidity.{contractName}.json";
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)

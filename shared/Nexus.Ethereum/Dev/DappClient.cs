@@ -27,6 +27,15 @@ public sealed class DappClient
     public Account Account { get; }
     public IWeb3 Web3 => _web3;
 
+    /// <summary>Forgets the locally tracked nonce (after evm_revert, the chain's nonce went back).</summary>
+    public Task ResetNonceAsync() => Account.NonceService.ResetNonceAsync();
+
+    /// <summary>Asks the dev node to mine <paramref name="blocks"/> empty blocks.</summary>
+    public async Task MineAsync(int blocks)
+    {
+        for (var i = 0; i < blocks; i++) await _web3.Client.SendRequestAsync<string>("evm_mine");
+    }
+
     public async Task<string> DeployAsync(string contract, CancellationToken ct = default)
     {
         var receipt = await SolidityArtifact.Load(contract).DeployAsync(_web3, Account.Address, ct);

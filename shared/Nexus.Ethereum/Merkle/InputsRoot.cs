@@ -28,5 +28,5 @@ public static class InputsRoot
             new ABIValue("bytes", Hex.Decode(input.Data)));
 
     public static string Compute(long chainId, string appId, IReadOnlyList<SequencedInput> inputs) =>
-        Hex.Encode(KeccakMerkle.Root(inputs.Select(i => Encode(chainId, appId, i)).ToList()));
+        Hex.Encode(MerkleTree.Keccak.Root(inputs.Select(i => Encode(chainId, appId, i)).ToList()));
 }

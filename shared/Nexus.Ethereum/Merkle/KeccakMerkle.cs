@@ -3,75 +3,77 @@ using Nethereum.Util;
 namespace Nexus.Ethereum.Merkle;
 
 /// <summary>
-/// RFC 6962 Merkle tree hash with keccak256 in place of SHA-256: leaf = keccak(0x00 ‖ data),
-/// node = keccak(0x01 ‖ left ‖ right), split at the largest power of two below n, empty = keccak("").
-/// Chosen because it is position-binding (inputs are ordered), has no odd-node duplication
-/// ambiguity, and verifies in Solidity with a few lines.
+/// RFC 6962 Merkle tree hash (leaf = H(0x00 ‖ data), node = H(0x01 ‖ left ‖ right), split at the
+/// largest power of two below n, empty = H("")), here with keccak256 as H. Chosen because it is
+/// position-binding (inputs are ordered), has no odd-node duplication ambiguity, and verifies in
+/// Solidity in a few lines. The hash is a parameter so the construction is checked against the
+/// RFC's published SHA-256 vectors.
 /// </summary>
-public static class KeccakMerkle
+public sealed class MerkleTree(Func<byte[], byte[]> hash)
 {
-    public static byte[] Root(IReadOnlyList<byte[]> leavesData)
+    public static readonly MerkleTree Keccak = new(data => Sha3Keccack.Current.CalculateHash(data));
+
+    public byte[] Root(IReadOnlyList<byte[]> leavesData)
     {
-        if (leavesData.Count == 0) return Keccak([]);
-        var level = leavesData.Select(LeafHash).ToArray();
-        return RootOfRange(level, 0, level.Length);
+        if (leavesData.Count == 0) return hash([]);
+        var leaves = leavesData.Select(LeafHash).ToArray();
+        return RootOfRange(leaves, 0, leaves.Length);
     }
 
-    public static byte[] LeafHash(byte[] data) => Keccak([0x00, .. data]);
+    public byte[] LeafHash(byte[] data) => hash([0x00, .. data]);
 
-    public static byte[] NodeHash(byte[] left, byte[] right) => Keccak([0x01, .. left, .. right]);
+    public byte[] NodeHash(byte[] left, byte[] right) => hash([0x01, .. left, .. right]);
 
     /// <summary>Audit path for leaf <paramref name="index"/>, bottom-up (RFC 6962 §2.1.1).</summary>
-    public static IReadOnlyList<byte[]> Proof(IReadOnlyList<byte[]> leavesData, int index)
+    public IReadOnlyList<byte[]> Proof(IReadOnlyList<byte[]> leavesData, int index)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, leavesData.Count);
-        var hashes = leavesData.Select(LeafHash).ToArray();
+        var leaves = leavesData.Select(LeafHash).ToArray();
         var path = new List<byte[]>();
-        Path(hashes, 0, hashes.Length, index, path);
+        Path(leaves, 0, leaves.Length, index, path);
         return path;
     }
 
-    /// <summary>Recomputes the root from a leaf and its audit path.</summary>
-    public static byte[] RootFromProof(byte[] leafData, int index, int count, IReadOnlyList<byte[]> path)
+    /// <summary>Recomputes the root from a leaf, its index, the tree size and its audit path.</summary>
+    public byte[] RootFromProof(byte[] leafData, int index, int count, IReadOnlyList<byte[]> path)
     {
-        var hash = LeafHash(leafData);
-        // Walk the same splits top-down to learn, for each level, which side the sibling is on.
-        int start = 0, end = count, i = 0;
-        var sides = new List<bool>();
-        while (end - start > 1)
+        // Walk the same splits top-down to learn on which side each level's sibling is.
+        var leafOnLeft = new List<bool>();
+        for (int start = 0, end = count; end - start > 1;)
         {
             var k = LargestPowerOfTwoBelow(end - start);
             var left = index < start + k;
-            sides.Add(left);
+            leafOnLeft.Add(left);
             if (left) end = start + k; else start += k;
         }
-        if (sides.Count != path.Count) throw new ArgumentException("proof length does not match the tree");
-        for (var level = sides.Count - 1; level >= 0; level--, i++)
-            hash = sides[level] ? NodeHash(hash, path[i]) : NodeHash(path[i], hash);
-        return hash;
+        if (leafOnLeft.Count != path.Count) throw new ArgumentException("proof length does not match the tree size");
+        var node = LeafHash(leafData);
+        for (var i = 0; i < path.Count; i++)
+            node = leafOnLeft[^(i + 1)] ? NodeHash(node, path[i]) : NodeHash(path[i], node);
+        return node;
     }
 
-    private static byte[] RootOfRange(byte[][] leafHashes, int start, int end)
+    private byte[] RootOfRange(byte[][] leaves, int start, int end)
     {
-        if (end - start == 1) return leafHashes[start];
+        if (end - start == 1) return leaves[start];
         var k = LargestPowerOfTwoBelow(end - start);
-        return NodeHash(RootOfRange(leafHashes, start, start + k), RootOfRange(leafHashes, start + k, end));
+        return NodeHash(RootOfRange(leaves, start, start + k), RootOfRange(leaves, start + k, end));
     }
 
-    private static void Path(byte[][] leafHashes, int start, int end, int index, List<byte[]> path)
+    private void Path(byte[][] leaves, int start, int end, int index, List<byte[]> path)
     {
         if (end - start == 1) return;
         var k = LargestPowerOfTwoBelow(end - start);
         if (index < start + k)
         {
-            Path(leafHashes, start, start + k, index, path);
-            path.Add(RootOfRange(leafHashes, start + k, end));
+            Path(leaves, start, start + k, index, path);
+            path.Add(RootOfRange(leaves, start + k, end));
         }
         else
         {
-            Path(leafHashes, start + k, end, index, path);
-            path.Add(RootOfRange(leafHashes, start, start + k));
+            Path(leaves, start + k, end, index, path);
+            path.Add(RootOfRange(leaves, start, start + k));
         }
     }
 
@@ -81,6 +83,4 @@ public static class KeccakMerkle
         while (k << 1 < n) k <<= 1;
         return k;
     }
-
-    private static byte[] Keccak(byte[] data) => Sha3Keccack.Current.CalculateHash(data);
 }

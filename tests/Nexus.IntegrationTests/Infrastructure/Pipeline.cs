@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Numerics;
+using JasperFx.Events;
+using Marten;
+using MassTransit;
+using Nethereum.Hex.HexTypes;
+using Nethereum.RPC.Eth.DTOs;
+using Nexus.AppStreams;
+using Nexus.ChainListener;
+using Nexus.Contracts;
+using Nexus.Contracts.Registry;
+using Nexus.Contracts.Sequencer;
+using Nexus.Ethereum.Artifacts;
+using Nexus.Ethereum.Dev;
+using Nexus.Sequencer;
+
+namespace Nexus.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// One test's world on the real infrastructure: its own Marten schema and RabbitMQ virtual host,
+/// freshly deployed contracts, the two services hosted in-process, and a probe on the bus that
+/// records what the sequencer publishes.
+/// </summary>
+public sealed class Pipeline : IAsyncDisposable
+{
+    private readonly List<ServiceHandle> _services = [];
+    private readonly List<ServiceProcess> _processes = [];
+    private readonly RabbitVirtualHost _vhost;
+    private readonly IBusControl _probe;
+
+    private Pipeline(string id, RabbitVirtualHost vhost, DocumentStore store, DappClient dapp, IBusControl probe)
+    {
+        Id = id;
+        _vhost = vhost;
+        Store = store;
+        Dapp = dapp;
+        _probe = probe;
+    }
+
+    public string Id { get; }
+    public string Schema => "it_" + Id;
+    public DocumentStore Store { get; }
+    public DappClient Dapp { get; }
+    public string Inbox { get; private set; } = "";
+    public string Auction { get; private set; } = "";
+    public ConcurrentBag<AppBlockSealed> BlocksPublished { get; } = [];
+    public ConcurrentBag<InputRejected> RejectionsPublished { get; } = [];
+
+    public static async Task<Pipeline> StartAsync(string name)
+    {
+        var id = $"{name}_{Guid.NewGuid():N}"[..Math.Min(name.Length + 9, 40)].ToLowerInvariant();
+        var vhost = await RabbitVirtualHost.CreateAsync("it-" + id);
+        var store = DocumentStore.For(o => AppStreamStore.Configure(o, LocalInfra.Postgres, "it_" + id));
+        var dapp = new DappClient(LocalInfra.RpcUrl, DevAccounts.HardhatAccount0Key, DevAccounts.DevChainId);
+
+        Pipeline? pipeline = null;
+        var probe = Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.Host(LocalInfra.RabbitHost, (ushort)LocalInfra.RabbitPort, vhost.Name, h => { h.Username("guest"); h.Password("guest"); });
+            cfg.ReceiveEndpoint("test-probe", e =>
+            {
+                e.Handler<AppBlockSealed>(c => { pipeline!.BlocksPublished.Add(c.Message); return Task.CompletedTask; });
+                e.Handler<InputRejected>(c => { pipeline!.RejectionsPublished.Add(c.Message); return Task.CompletedTask; });
+            });
+        });
+        pipeline = new Pipeline(id, vhost, store, dapp, probe);
+        await probe.StartAsync();
+        pipeline.Inbox = await dapp.DeployAsync(SolidityArtifact.NexusInbox);
+        pipeline.Auction = await dapp.DeployAsync(SolidityArtifact.SampleAuction);
+        return pipeline;
+    }
+
+    private Dictionary<string, string?> Settings(string? rpcUrl = null) => new()
+    {
+        ["Postgres:ConnectionString"] = LocalInfra.Postgres,
+        ["Postgres:Schema"] = Schema,
+        ["RabbitMq:Host"] = LocalInfra.RabbitHost,
+        ["RabbitMq:Port"] = LocalInfra.RabbitPort.ToString(),
+        ["RabbitMq:VirtualHost"] = _vhost.Name,
+        ["Ethereum:RpcUrl"] = rpcUrl ?? LocalInfra.RpcUrl,
+        ["Listener:PollIntervalMs"] = "100",
+        ["Listener:MaxBackoffMs"] = "1000",
+        ["Sequencer:MaxInputsPerBlock"] = "50",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+
+    public async Task<ServiceHandle> StartListenerAsync(string? rpcUrl = null)
+    {
+        var service = await ServiceHandle.StartAsync(b => b.AddChainListener(), Settings(rpcUrl));
+        _services.Add(service);
+        return service;
+    }
+
+    /// <summary>Runs a service as a separate process (for crash tests); its output goes to a log file beside the test results.</summary>
+    public ServiceProcess StartProcess(string project, string? rpcUrl = null)
+    {
+        var service = ServiceProcess.Start(project, Settings(rpcUrl), Path.Combine(AppContext.BaseDirectory, $"{Id}-{project}.log"));
+        _processes.Add(service);
+        return service;
+    }
+
+    public async Task<ServiceHandle> StartSequencerAsync()
+    {
+        var service = await ServiceHandle.StartAsync(b => b.AddSequencer(), Settings());
+        _services.Add(service);
+        return service;
+    }
+
+    public async Task<AppRegistered> RegisterAsync(string name, bool inbox, string? payloadAbi = null, string[]? auctions = null, int confirmations = 2)
+    {
+        var head = (long)(await Dapp.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
+        var app = new AppRegistered
+        {
+            AppId = $"{name}-{Id[^8..]}".Replace('_', '-'),
+            ChainId = DevAccounts.DevChainId,
+            Inbox = inbox ? Inbox : null,
+            PayloadAbi = payloadAbi,
+            Sources = (auctions ?? []).Select(a => new EventSource(a, "BidPlaced(address indexed bidder, uint256 indexed lotId, uint256 amount)")).ToList(),
+            Confirmations = confirmations,
+            FromBlock = head + 1,
+            RegisteredAt = DateTimeOffset.UtcNow,
+        };
+        await AppRegistry.RegisterAsync(Store, app);
+        return app;
+    }
+
+    /// <summary>The (block, log index) of the logs a transaction emitted from a contract, read back from the node.</summary>
+    public async Task<IReadOnlyList<LogPosition>> LogsOfAsync(TransactionReceipt receipt, string contract)
+    {
+        var logs = await Dapp.Web3.Eth.Filters.GetLogs.SendRequestAsync(new NewFilterInput
+        {
+            Address = [contract],
+            FromBlock = new BlockParameter(receipt.BlockNumber),
+            ToBlock = new BlockParameter(receipt.BlockNumber),
+        });
+        return logs.Where(l => l.TransactionHash == receipt.TransactionHash)
+            .Select(l => new LogPosition((long)l.BlockNumber.Value, (int)l.LogIndex.Value)).ToList();
+    }
+
+    public static List<BigInteger> Amounts(int count, int from = 1) => Enumerable.Range(from, count).Select(i => new BigInteger(i)).ToList();
+
+    public static List<byte[]> Payloads(int count, int from = 1) =>
+        Enumerable.Range(from, count).Select(i => new Nethereum.ABI.ABIEncode().GetABIEncoded(new BigInteger(i))).ToList();
+
+    public async Task<IReadOnlyList<IEvent>> StreamAsync(string appId)
+    {
+        await using var session = Store.QuerySession();
+        return await session.Events.FetchStreamAsync(appId);
+    }
+
+    public async Task<AppSequence?> SequenceAsync(string appId)
+    {
+        await using var session = Store.QuerySession();
+        return await session.LoadAsync<AppSequence>(appId);
+    }
+
+    /// <summary>Waits until every app has sequenced its expected count and sealed every input (nothing left open).</summary>
+    public async Task WaitForAsync(IReadOnlyDictionary<string, int> expected, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var states = new List<string>();
+            var done = true;
+            foreach (var (appId, count) in expected)
+            {
+                var s = await SequenceAsync(appId);
+                states.Add($"{appId}: {s?.NextSeq ?? 0}/{count} sequenced, {s?.Open.Count ?? 0} open");
+                done &= s is not null && s.NextSeq >= count && s.Open.Count == 0;
+            }
+            if (done) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("streams did not fill in time: " + string.Join("; ", states));
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>
+    /// The core promise: the app's stream holds exactly these logs, each once, in chain order, with
+    /// gapless sequence numbers, cut into gapless blocks that contain every input exactly once.
+    /// </summary>
+    public async Task AssertExactlyOnceInChainOrderAsync(string appId, IEnumerable<LogPosition> expectedLogs)
+    {
+        var expected = expectedLogs.Order().ToList();
+        var events = await StreamAsync(appId);
+        var inputs = events.Select(e => e.Data).OfType<InputSequenced>().Select(e => e.Input).ToList();
+
+        inputs.Select(i => i.Position).ShouldBe(expected, $"{appId}: sequenced logs differ from the logs on chain");
+        inputs.Select(i => i.Seq).ShouldBe(Enumerable.Range(0, expected.Count).Select(i => (long)i), $"{appId}: sequence numbers not gapless");
+        inputs.Select(i => i.InputId).Distinct().Count().ShouldBe(expected.Count, $"{appId}: an input appears twice");
+
+        var blocks = events.Select(e => e.Data).OfType<AppBlockSealed>().ToList();
+        blocks.Select(b => b.Height).ShouldBe(Enumerable.Range(0, blocks.Count).Select(i => (long)i), $"{appId}: block heights not gapless");
+        blocks.SelectMany(b => b.Inputs).Select(i => i.Seq).ShouldBe(inputs.Select(i => i.Seq), $"{appId}: blocks do not hold every input exactly once");
+        foreach (var b in blocks)
+            b.InputsRoot.ShouldBe(Nexus.Ethereum.Merkle.InputsRoot.Compute(b.ChainId, appId, b.Inputs));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var s in _services) await s.DisposeAsync();
+        foreach (var s in _processes) await s.DisposeAsync();
+        await _probe.StopAsync();
+        Store.Dispose();
+        await _vhost.DisposeAsync();
+        await using var conn = new Npgsql.NpgsqlConnection(LocalInfra.Postgres);
+        await conn.OpenAsync();
+        await using var drop = new Npgsql.NpgsqlCommand($"drop schema if exists {Schema} cascade", conn);
+        await drop.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,220 @@
+using System.Net;
+using System.Numerics;
+using Nexus.AppStreams;
+using Nexus.Contracts;
+using Nexus.Contracts.Sequencer;
+using Nexus.Ethereum;
+using Nexus.IntegrationTests.Infrastructure;
+
+namespace Nexus.IntegrationTests;
+
+/// <summary>
+/// Ethereum events land exactly once, in chain order, in per-app Marten streams — on the real
+/// dev node, RabbitMQ and PostgreSQL, with the services hosted as their Program.cs hosts them.
+/// </summary>
+public sealed class IngestionTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+
+    /// <summary>Sends 25 rounds of dApp transactions to three apps (inbox, custom event, both); returns each app's logs.</summary>
+    private static async Task<Dictionary<string, List<LogPosition>>> SendTrafficAsync(
+        Pipeline p, string inboxApp, string eventApp, string mixedApp, string mixedAuction, int rounds, Func<int, Task>? between = null)
+    {
+        var logs = new Dictionary<string, List<LogPosition>> { [inboxApp] = [], [eventApp] = [], [mixedApp] = [] };
+        for (var r = 0; r < rounds; r++)
+        {
+            logs[inboxApp].AddRange(await p.LogsOfAsync(await p.Dapp.SubmitBatchAsync(p.Inbox, inboxApp, Pipeline.Payloads(14, r * 14)), p.Inbox));
+            logs[eventApp].AddRange(await p.LogsOfAsync(await p.Dapp.BidManyAsync(p.Auction, r % 4, Pipeline.Amounts(14, r * 14)), p.Auction));
+            logs[mixedApp].AddRange(await p.LogsOfAsync(await p.Dapp.SubmitBatchAsync(p.Inbox, mixedApp, Pipeline.Payloads(7)), p.Inbox));
+            logs[mixedApp].AddRange(await p.LogsOfAsync(await p.Dapp.BidManyAsync(mixedAuction, 1, Pipeline.Amounts(7)), mixedAuction));
+            if (between is not null) await between(r);
+        }
+        await p.Dapp.MineAsync(3); // bury the last logs under the confirmation depth
+        return logs;
+    }
+
+    [Fact]
+    public async Task Events_from_three_apps_and_both_source_kinds_reach_each_stream_exactly_once_in_chain_order()
+    {
+        await using var p = await Pipeline.StartAsync("thousand");
+        var mixedAuction = await p.Dapp.DeployAsync("SampleAuction");
+        var inbox = await p.RegisterAsync("inbox", inbox: true, payloadAbi: "(uint256 amount)");
+        var events = await p.RegisterAsync("events", inbox: false, auctions: [p.Auction]);
+        var mixed = await p.RegisterAsync("mixed", inbox: true, auctions: [mixedAuction]);
+        await p.StartSequencerAsync();
+        await p.StartListenerAsync();
+
+        var logs = await SendTrafficAsync(p, inbox.AppId, events.AppId, mixed.AppId, mixedAuction, rounds: 25);
+        logs.Values.Sum(l => l.Count).ShouldBeGreaterThanOrEqualTo(1_000);
+
+        await p.WaitForAsync(logs.ToDictionary(kv => kv.Key, kv => kv.Value.Count), Patience);
+        foreach (var (appId, expected) in logs)
+            await p.AssertExactlyOnceInChainOrderAsync(appId, expected);
+
+        // Every sealed block was also published on the bus, once per height.
+        var sealedCount = 0;
+        foreach (var appId in logs.Keys) sealedCount += (int)(await p.SequenceAsync(appId))!.NextHeight;
+        await Eventually(() => p.BlocksPublished.Select(b => (b.AppId, b.Height)).Distinct().Count() == sealedCount);
+    }
+
+    [Fact]
+    public async Task Killing_and_restarting_the_listener_and_then_the_sequencer_mid_stream_loses_and_doubles_nothing()
+    {
+        await using var p = await Pipeline.StartAsync("restarts");
+        var mixedAuction = await p.Dapp.DeployAsync("SampleAuction");
+        var inbox = await p.RegisterAsync("inbox", inbox: true);
+        var events = await p.RegisterAsync("events", inbox: false, auctions: [p.Auction]);
+        var mixed = await p.RegisterAsync("mixed", inbox: true, auctions: [mixedAuction]);
+        var sequencer = p.StartProcess("Nexus.Sequencer");
+        var listener = p.StartProcess("Nexus.ChainListener");
+
+        // SIGKILL, mid-stream: the listener while it publishes, then the sequencer while it appends.
+        var logs = await SendTrafficAsync(p, inbox.AppId, events.AppId, mixed.AppId, mixedAuction, rounds: 16, between: async round =>
+        {
+            switch (round)
+            {
+                case 3: await listener.KillAsync(); break;
+                case 6: listener = p.StartProcess("Nexus.ChainListener"); break;
+                case 9: await sequencer.KillAsync(); break;
+                case 12: sequencer = p.StartProcess("Nexus.Sequencer"); break;
+            }
+        });
+
+        await p.WaitForAsync(logs.ToDictionary(kv => kv.Key, kv => kv.Value.Count), Patience);
+        foreach (var (appId, expected) in logs)
+            await p.AssertExactlyOnceInChainOrderAsync(appId, expected);
+    }
+
+    [Fact]
+    public async Task A_reorg_inside_the_confirmation_depth_never_sequences_the_orphaned_inputs_but_does_the_replacements()
+    {
+        await using var p = await Pipeline.StartAsync("reorg");
+        var app = await p.RegisterAsync("reorg", inbox: true, payloadAbi: "(uint256 amount)", confirmations: 4);
+        await p.StartSequencerAsync();
+        await p.StartListenerAsync();
+
+        var snapshot = await p.Dapp.Web3.Client.SendRequestAsync<string>("evm_snapshot");
+        var orphaned = new List<string>();
+        for (var i = 0; i < 3; i++)
+            orphaned.Add((await p.Dapp.SubmitAsync(p.Inbox, app.AppId, Pipeline.Payloads(1, 666 + i)[0])).TransactionHash);
+        await Task.Delay(500); // the listener polls meanwhile and sees these blocks, still unconfirmed
+        (await p.Dapp.Web3.Client.SendRequestAsync<bool>("evm_revert", null, snapshot)).ShouldBeTrue();
+        await p.Dapp.ResetNonceAsync();
+
+        var replacements = new List<LogPosition>();
+        for (var i = 0; i < 4; i++)
+            replacements.AddRange(await p.LogsOfAsync(await p.Dapp.SubmitAsync(p.Inbox, app.AppId, Pipeline.Payloads(1, i)[0]), p.Inbox));
+        await p.Dapp.MineAsync(5);
+
+        await p.WaitForAsync(new Dictionary<string, int> { [app.AppId] = replacements.Count }, Patience);
+        await Task.Delay(1_000); // further polls must not add anything
+        await p.AssertExactlyOnceInChainOrderAsync(app.AppId, replacements);
+        var inputs = (await p.StreamAsync(app.AppId)).Select(e => e.Data).OfType<InputSequenced>().ToList();
+        inputs.ShouldAllBe(i => !orphaned.Contains(i.Input.TxHash));
+        inputs.Select(i => i.Input.Arguments[0].Value).ShouldBe(["0", "1", "2", "3"]);
+    }
+
+    [Fact]
+    public async Task Two_sequencer_instances_on_one_queue_produce_no_duplicate_and_no_gap()
+    {
+        await using var p = await Pipeline.StartAsync("twoseq");
+        var mixedAuction = await p.Dapp.DeployAsync("SampleAuction");
+        var inbox = await p.RegisterAsync("inbox", inbox: true);
+        var events = await p.RegisterAsync("events", inbox: false, auctions: [p.Auction]);
+        var mixed = await p.RegisterAsync("mixed", inbox: true, auctions: [mixedAuction]);
+        await p.StartSequencerAsync();
+        await p.StartSequencerAsync();
+        await p.StartListenerAsync();
+
+        var logs = await SendTrafficAsync(p, inbox.AppId, events.AppId, mixed.AppId, mixedAuction, rounds: 12);
+
+        await p.WaitForAsync(logs.ToDictionary(kv => kv.Key, kv => kv.Value.Count), Patience);
+        foreach (var (appId, expected) in logs)
+            await p.AssertExactlyOnceInChainOrderAsync(appId, expected);
+    }
+
+    [Fact]
+    public async Task Malformed_payloads_and_unknown_apps_are_recorded_as_rejected_with_a_reason_and_the_service_stays_healthy()
+    {
+        await using var p = await Pipeline.StartAsync("reject");
+        var app = await p.RegisterAsync("strict", inbox: true, payloadAbi: "(uint256 amount, address to)");
+        var sequencer = await p.StartSequencerAsync();
+        await p.StartListenerAsync();
+
+        var good = new Nethereum.ABI.ABIEncode().GetABIEncoded(new Nethereum.ABI.ABIValue("uint256", 5), new Nethereum.ABI.ABIValue("address", DevAddress));
+        var expected = new List<LogPosition>();
+        expected.AddRange(await p.LogsOfAsync(await p.Dapp.SubmitAsync(p.Inbox, app.AppId, good), p.Inbox));
+        var malformed = await p.Dapp.SubmitAsync(p.Inbox, app.AppId, [0x01, 0x02, 0x03]);
+        var unknown = await p.Dapp.SubmitAsync(p.Inbox, "nobody-" + p.Id[^8..].Replace('_', '-'), good);
+        var garbageId = new byte[32];
+        garbageId[0] = 0xff; // not even a valid app id
+        var garbage = await p.Dapp.SubmitRawAsync(p.Inbox, garbageId, good);
+        expected.AddRange(await p.LogsOfAsync(await p.Dapp.SubmitAsync(p.Inbox, app.AppId, good), p.Inbox));
+        await p.Dapp.MineAsync(3);
+
+        await p.WaitForAsync(new Dictionary<string, int> { [app.AppId] = 2 }, Patience);
+        await p.AssertExactlyOnceInChainOrderAsync(app.AppId, expected);
+
+        var inStream = (await p.StreamAsync(app.AppId)).Select(e => e.Data).OfType<InputRejected>().Single();
+        inStream.TxHash.ShouldBe(malformed.TransactionHash);
+        inStream.Code.ShouldBe(RejectionCode.Undecodable);
+        inStream.Reason.ShouldContain("uint256,address");
+
+        await Eventually(async () =>
+        {
+            await using var session = p.Store.QuerySession();
+            var rejections = await Marten.QueryableExtensions.ToListAsync(session.Query<InputRejection>());
+            return rejections.Any(r => r.Rejection.TxHash == unknown.TransactionHash && r.Rejection.Code == RejectionCode.UnknownApp)
+                && rejections.Any(r => r.Rejection.TxHash == garbage.TransactionHash && r.Rejection.Code == RejectionCode.UnknownApp);
+        });
+        await Eventually(() => p.RejectionsPublished.Select(r => r.TxHash).Distinct().Count() == 3);
+
+        using var http = new HttpClient();
+        (await http.GetAsync(sequencer.BaseUrl + "/health/ready")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task While_the_RPC_is_unreachable_the_listener_backs_off_reports_unready_and_afterwards_loses_nothing()
+    {
+        await using var p = await Pipeline.StartAsync("rpcdown");
+        await using var proxy = new TcpProxy(new Uri(LocalInfra.RpcUrl));
+        proxy.Start();
+        var app = await p.RegisterAsync("rpc", inbox: true);
+        await p.StartSequencerAsync();
+        var listener = await p.StartListenerAsync(proxy.Url);
+
+        var expected = new List<LogPosition>();
+        for (var i = 0; i < 5; i++)
+            expected.AddRange(await p.LogsOfAsync(await p.Dapp.SubmitBatchAsync(p.Inbox, app.AppId, Pipeline.Payloads(10, i * 10)), p.Inbox));
+        await p.Dapp.MineAsync(3);
+        await p.WaitForAsync(new Dictionary<string, int> { [app.AppId] = expected.Count }, Patience);
+
+        proxy.Stop();
+        for (var i = 5; i < 10; i++)
+            expected.AddRange(await p.LogsOfAsync(await p.Dapp.SubmitBatchAsync(p.Inbox, app.AppId, Pipeline.Payloads(10, i * 10)), p.Inbox));
+        await p.Dapp.MineAsync(3);
+        using var http = new HttpClient();
+        await Eventually(async () => (await http.GetAsync(listener.BaseUrl + "/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable);
+        await Task.Delay(2_000); // several failed rounds with backoff
+        (await p.SequenceAsync(app.AppId))!.NextSeq.ShouldBe(50);
+
+        proxy.Start();
+        await p.WaitForAsync(new Dictionary<string, int> { [app.AppId] = expected.Count }, Patience);
+        await p.AssertExactlyOnceInChainOrderAsync(app.AppId, expected);
+        (await http.GetAsync(listener.BaseUrl + "/health/ready")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    private const string DevAddress = Nexus.Ethereum.Dev.DevAccounts.HardhatAccount0;
+
+    private static Task Eventually(Func<bool> condition) => Eventually(() => Task.FromResult(condition()));
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met within 60 s");
+            await Task.Delay(200);
+        }
+    }
+}

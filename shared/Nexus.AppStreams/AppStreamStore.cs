@@ -24,10 +24,13 @@ public static class AppStreamStore
         options.Events.DatabaseSchemaName = schema;
         options.Events.StreamIdentity = StreamIdentity.AsString;
         options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        // Quick append: one round trip per stream per commit (measured faster in the ingest benchmark).
+        // Optimistic and exclusive-lock concurrency still apply; no projection here reads event versions.
+        options.Events.AppendMode = EventAppendMode.Quick;
 
         options.Events.AddEventType<AppRegistered>();
         options.Events.AddEventType<InputSequenced>();
-        options.Events.AddEventType<AppBlockSealed>();
+        options.Events.AddEventType<BlockSealed>();
         options.Events.AddEventType<InputRejected>();
 
         options.Projections.Snapshot<RegisteredApp>(SnapshotLifecycle.Inline);

@@ -77,3 +77,21 @@ public class MerkleTreeTests
         return bytes;
     }
 }
+
+public class MerkleFrontierTests
+{
+    [Fact]
+    public void The_frontier_of_n_appended_leaves_has_the_root_of_the_whole_tree()
+    {
+        var leaves = Enumerable.Range(0, 130).Select(i => BitConverter.GetBytes(i * 7919)).ToList();
+        var frontier = MerkleFrontier.Empty;
+        frontier.Root(MerkleTree.Keccak).ShouldBe(MerkleTree.Keccak.Root([]));
+        for (var n = 1; n <= leaves.Count; n++)
+        {
+            frontier = frontier.Append(MerkleTree.Keccak, leaves[n - 1]);
+            frontier.Count.ShouldBe(n);
+            frontier.Root(MerkleTree.Keccak).ShouldBe(MerkleTree.Keccak.Root(leaves[..n]), $"n={n}");
+            frontier.Nodes.Count.ShouldBe(System.Numerics.BitOperations.PopCount((uint)n), "one perfect subtree per set bit of n");
+        }
+    }
+}

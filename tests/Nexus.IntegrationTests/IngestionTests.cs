@@ -5,6 +5,7 @@ using Nexus.Contracts;
 using Nexus.Contracts.Sequencer;
 using Nexus.Ethereum;
 using Nexus.IntegrationTests.Infrastructure;
+using Nexus.Hosting.InProcess;
 
 namespace Nexus.IntegrationTests;
 

@@ -64,9 +64,9 @@ public class SequencingBatchTests
         };
     }
 
-    private static SequencingBatch TakeAll(AppSequence state, IEnumerable<InputObserved> logs, int maxInputs = 100)
+    private static SequencingBatch TakeAll(AppSequence state, IEnumerable<InputObserved> logs, int maxInputs = 100, long version = 1)
     {
-        var batch = new SequencingBatch(state, maxInputs, Now);
+        var batch = new SequencingBatch(state, version, maxInputs, Now);
         foreach (var log in logs) batch.TakeNext(log);
         return batch;
     }
@@ -87,11 +87,12 @@ public class SequencingBatchTests
     public void A_block_is_cut_at_each_L1_block_boundary()
     {
         var batch = TakeAll(Fresh, Chain((100, 0), (100, 1), (101, 0), (102, 0), (102, 5)));
-        var blocks = batch.Events.OfType<AppBlockSealed>().ToList();
+        var blocks = batch.Events.OfType<BlockSealed>().ToList();
         blocks.Select(b => b.Height).ShouldBe([0L, 1, 2]);
-        blocks.Select(b => b.Inputs.Count).ShouldBe([2, 1, 2]);
+        blocks.Select(b => b.Count).ShouldBe([2, 1, 2]);
+        blocks.Select(b => b.FirstSeq).ShouldBe([0L, 2, 3]);
         blocks.Select(b => (b.FromL1Block, b.ToL1Block)).ShouldBe([(100L, 100L), (101L, 101L), (102L, 102L)]);
-        batch.State.Open.ShouldBeEmpty();
+        batch.State.Open.Count.ShouldBe(0);
     }
 
     [Fact]
@@ -99,25 +100,37 @@ public class SequencingBatchTests
     {
         var positions = Enumerable.Range(0, 7).Select(i => (100L, i)).ToArray();
         var batch = TakeAll(Fresh, Chain(positions), maxInputs: 3);
-        batch.Events.OfType<AppBlockSealed>().Select(b => b.Inputs.Count).ShouldBe([3, 3, 1]);
+        batch.Events.OfType<BlockSealed>().Select(b => b.Count).ShouldBe([3, 3, 1]);
+    }
+
+    [Fact]
+    public void Each_seal_records_its_own_stream_version_and_where_its_inputs_start()
+    {
+        // Registration is version 1; then input, input, seal (4), input, seal (6).
+        var batch = TakeAll(Fresh, Chain((100, 0), (100, 1), (101, 0)));
+        var blocks = batch.Events.OfType<BlockSealed>().ToList();
+        blocks.Select(b => (b.InputsAfterVersion, b.StreamVersion)).ShouldBe([(1L, 4L), (4L, 6L)]);
     }
 
     [Fact]
     public void The_inputs_root_commits_to_the_inputs()
     {
-        var one = TakeAll(Fresh, Chain((100, 0), (100, 1))).Events.OfType<AppBlockSealed>().Single();
-        var reordered = TakeAll(Fresh, Chain((100, 0), (100, 2))).Events.OfType<AppBlockSealed>().Single();
+        var batch = TakeAll(Fresh, Chain((100, 0), (100, 1), (100, 2)));
+        var one = batch.Events.OfType<BlockSealed>().Single();
+        var other = TakeAll(Fresh, Chain((100, 0), (100, 1), (100, 3))).Events.OfType<BlockSealed>().Single();
         one.InputsRoot.ShouldStartWith("0x");
         one.InputsRoot.Length.ShouldBe(66);
-        one.InputsRoot.ShouldNotBe(reordered.InputsRoot);
-        one.InputsRoot.ShouldBe(Nexus.Ethereum.Merkle.InputsRoot.Compute(31337, "counter", one.Inputs));
+        one.InputsRoot.ShouldNotBe(other.InputsRoot);
+        // The running root kept while the block was open equals the root of all its inputs at once.
+        var inputs = batch.Events.OfType<InputSequenced>().Select(e => e.Input).ToList();
+        one.InputsRoot.ShouldBe(Nexus.Ethereum.Merkle.InputsRoot.Compute(31337, "counter", inputs));
     }
 
     [Fact]
     public void A_log_that_is_not_next_in_the_chain_is_refused()
     {
         var logs = Chain((100, 0), (100, 1));
-        var batch = new SequencingBatch(Fresh, 100, Now);
+        var batch = new SequencingBatch(Fresh, 1, 100, Now);
         batch.IsNext(logs[1]).ShouldBeFalse();
         Should.Throw<InvalidOperationException>(() => batch.TakeNext(logs[1]));
     }
@@ -170,7 +183,7 @@ public class SequencingBatchTests
     [Fact]
     public void Unclaimed_logs_older_than_the_registration_are_rejected_and_newer_ones_left_to_the_apps_watch()
     {
-        var batch = new SequencingBatch(Fresh, 100, Now);
+        var batch = new SequencingBatch(Fresh, 1, 100, Now);
         batch.TakeUnclaimed(InboxLog(99, 0, null, false, 1) with { Unclaimed = true }).ShouldBeTrue();
         batch.TakeUnclaimed(InboxLog(100, 0, null, false, 1) with { Unclaimed = true }).ShouldBeFalse();
         var rejected = batch.Events.OfType<InputRejected>().Single();
@@ -191,12 +204,12 @@ public class SequencingBatchTests
         for (var i = 0; i < logs.Count;)
         {
             var n = random.Next(1, 9);
-            var part = TakeAll(state, logs.Skip(i).Take(n), maxInputs: 5);
+            var part = TakeAll(state, logs.Skip(i).Take(n), maxInputs: 5, version: 1 + events.Count);
             events.AddRange(part.Events);
             state = part.State;
             i += n;
         }
         events.Count.ShouldBe(atOnce.Events.Count);
-        events.OfType<AppBlockSealed>().Select(b => b.InputsRoot).ShouldBe(atOnce.Events.OfType<AppBlockSealed>().Select(b => b.InputsRoot));
+        events.OfType<BlockSealed>().ShouldBe(atOnce.Events.OfType<BlockSealed>());
     }
 }

@@ -16,6 +16,9 @@ public sealed class ListenerOptions
     /// <summary>Confirmations for the inbox-wide watch that reports logs no app claimed.</summary>
     [Range(0, 10_000)] public int UnclaimedConfirmations { get; set; } = 2;
 
+    /// <summary>Inputs of one app carried by one bus message.</summary>
+    [Range(1, 5_000)] public int InputsPerMessage { get; set; } = 250;
+
     /// <summary>Block headers fetched in parallel when checking the logs' blocks.</summary>
     [Range(1, 64)] public int HeaderConcurrency { get; set; } = 8;
 

@@ -23,6 +23,10 @@ public static class SequencerHost
         builder.AddNexusMarten(store =>
             {
                 store.Schema.For<PendingInput>().Index(x => x.AppId);
+                // Sealed blocks are published by the async daemon: poll for new events often, also when idle,
+                // or a quiet app's block waits up to the default 1 s before it leaves.
+                store.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(100);
+                store.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
                 // The hot/cold election is a PostgreSQL advisory lock, database-wide: one per store schema.
                 store.Projections.DaemonLockId = 0x5E90000 + BitConverter.ToUInt16(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(store.DatabaseSchemaName)));
             })
@@ -32,14 +36,17 @@ public static class SequencerHost
 
         builder.AddNexusBus(bus =>
         {
-            bus.AddConsumer<InputObservedConsumer>(c =>
-            {
-                c.Options<BatchOptions>(b => b
-                    .SetMessageLimit(options.BatchSize)
-                    .SetTimeLimit(TimeSpan.FromMilliseconds(options.BatchWaitMs))
-                    .SetConcurrencyLimit(2));
-                c.UseMessageRetry(r => r.Exponential(20, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100)));
-            });
+            // One batch at a time per instance: batches lock the apps they touch, so a second concurrent
+            // batch would mostly wait; instead the prefetch fills the next batch while one commits.
+            bus.AddConsumer<InputsObservedConsumer>(c =>
+                {
+                    c.Options<BatchOptions>(b => b
+                        .SetMessageLimit(options.BatchSize)
+                        .SetTimeLimit(TimeSpan.FromMilliseconds(options.BatchWaitMs))
+                        .SetConcurrencyLimit(1));
+                    c.UseMessageRetry(r => r.Exponential(20, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100)));
+                })
+                .Endpoint(e => e.PrefetchCount = options.BatchSize * 3);
         });
         return builder;
     }

@@ -24,7 +24,7 @@ public sealed class SequencerMetrics
     public void Record(SequencingBatch batch, int parked)
     {
         _sequenced.Add(batch.Events.Count(e => e is InputSequenced));
-        _blocks.Add(batch.Events.Count(e => e is AppBlockSealed));
+        _blocks.Add(batch.Events.Count(e => e is BlockSealed));
         _rejected.Add(batch.Rejections.Count);
         _parked.Add(parked);
     }

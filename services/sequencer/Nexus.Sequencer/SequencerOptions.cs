@@ -10,9 +10,9 @@ public sealed class SequencerOptions
     /// <summary>A block is cut at an L1 block boundary or when it holds this many inputs.</summary>
     [Range(1, 10_000)] public int MaxInputsPerBlock { get; set; } = 100;
 
-    /// <summary>Most observed inputs taken in one database transaction.</summary>
-    [Range(1, 5_000)] public int BatchSize { get; set; } = 200;
+    /// <summary>Most <c>InputsObserved</c> messages (each up to a few hundred inputs) taken in one database transaction.</summary>
+    [Range(1, 1_000)] public int BatchSize { get; set; } = 8;
 
-    /// <summary>How long a partial batch waits for more inputs before it is processed.</summary>
+    /// <summary>How long a partial batch waits for more messages before it is processed.</summary>
     [Range(1, 10_000)] public int BatchWaitMs { get; set; } = 15;
 }

@@ -13,6 +13,7 @@ using Nexus.Contracts.Sequencer;
 using Nexus.Ethereum.Artifacts;
 using Nexus.Ethereum.Dev;
 using Nexus.Sequencer;
+using Nexus.Hosting.InProcess;
 
 namespace Nexus.IntegrationTests.Infrastructure;
 
@@ -23,7 +24,7 @@ namespace Nexus.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class Pipeline : IAsyncDisposable
 {
-    private readonly List<ServiceHandle> _services = [];
+    private readonly List<InProcessService> _services = [];
     private readonly List<ServiceProcess> _processes = [];
     private readonly RabbitVirtualHost _vhost;
     private readonly IBusControl _probe;
@@ -49,7 +50,7 @@ public sealed class Pipeline : IAsyncDisposable
     public static async Task<Pipeline> StartAsync(string name)
     {
         var id = $"{name}_{Guid.NewGuid():N}"[..Math.Min(name.Length + 9, 40)].ToLowerInvariant();
-        var vhost = await RabbitVirtualHost.CreateAsync("it-" + id);
+        var vhost = await RabbitVirtualHost.CreateAsync(LocalInfra.RabbitManagement, "it-" + id);
         var store = DocumentStore.For(o => AppStreamStore.Configure(o, LocalInfra.Postgres, "it_" + id));
         var dapp = new DappClient(LocalInfra.RpcUrl, DevAccounts.HardhatAccount0Key, DevAccounts.DevChainId);
 
@@ -84,9 +85,9 @@ public sealed class Pipeline : IAsyncDisposable
         ["Logging:LogLevel:Default"] = "Warning",
     };
 
-    public async Task<ServiceHandle> StartListenerAsync(string? rpcUrl = null)
+    public async Task<InProcessService> StartListenerAsync(string? rpcUrl = null)
     {
-        var service = await ServiceHandle.StartAsync(b => b.AddChainListener(), Settings(rpcUrl));
+        var service = await InProcessService.StartAsync(b => b.AddChainListener(), Settings(rpcUrl));
         _services.Add(service);
         return service;
     }
@@ -99,9 +100,9 @@ public sealed class Pipeline : IAsyncDisposable
         return service;
     }
 
-    public async Task<ServiceHandle> StartSequencerAsync()
+    public async Task<InProcessService> StartSequencerAsync()
     {
-        var service = await ServiceHandle.StartAsync(b => b.AddSequencer(), Settings());
+        var service = await InProcessService.StartAsync(b => b.AddSequencer(), Settings());
         _services.Add(service);
         return service;
     }
@@ -188,11 +189,11 @@ public sealed class Pipeline : IAsyncDisposable
         inputs.Select(i => i.Seq).ShouldBe(Enumerable.Range(0, expected.Count).Select(i => (long)i), $"{appId}: sequence numbers not gapless");
         inputs.Select(i => i.InputId).Distinct().Count().ShouldBe(expected.Count, $"{appId}: an input appears twice");
 
-        var blocks = events.Select(e => e.Data).OfType<AppBlockSealed>().ToList();
+        var blocks = events.Select(e => e.Data).OfType<BlockSealed>().ToList();
         blocks.Select(b => b.Height).ShouldBe(Enumerable.Range(0, blocks.Count).Select(i => (long)i), $"{appId}: block heights not gapless");
-        blocks.SelectMany(b => b.Inputs).Select(i => i.Seq).ShouldBe(inputs.Select(i => i.Seq), $"{appId}: blocks do not hold every input exactly once");
+        blocks.SelectMany(b => Enumerable.Range(0, b.Count).Select(i => b.FirstSeq + i)).ShouldBe(inputs.Select(i => i.Seq), $"{appId}: blocks do not hold every input exactly once");
         foreach (var b in blocks)
-            b.InputsRoot.ShouldBe(Nexus.Ethereum.Merkle.InputsRoot.Compute(b.ChainId, appId, b.Inputs));
+            b.InputsRoot.ShouldBe(Nexus.Ethereum.Merkle.InputsRoot.Compute(b.ChainId, appId, inputs.Skip((int)b.FirstSeq).Take(b.Count).ToList()));
     }
 
     public async ValueTask DisposeAsync()

@@ -107,7 +107,7 @@ public static class StreamLine
     {
         AppRegistered r => $"[grey]{version,6}[/] [blue]registered[/] {Markup.Escape(r.AppId)} chain {r.ChainId} from block {r.FromBlock}, {r.Confirmations} confirmations",
         InputSequenced s => $"[grey]{version,6}[/] input #{s.Input.Seq,-5} L1 {s.Input.Position,-10} {Markup.Escape(s.Input.Source.Split('(')[0]),-10} {Markup.Escape(Args(s.Input))}",
-        AppBlockSealed b => $"[grey]{version,6}[/] [green]block {b.Height}[/] {b.Inputs.Count} inputs, L1 {b.FromL1Block}..{b.ToL1Block}, inputs root {b.InputsRoot[..18]}…",
+        BlockSealed b => $"[grey]{version,6}[/] [green]block {b.Height}[/] {b.Count} inputs (#{b.FirstSeq}..#{b.FirstSeq + b.Count - 1}), L1 {b.FromL1Block}..{b.ToL1Block}, inputs root {b.InputsRoot[..18]}…",
         InputRejected x => $"[grey]{version,6}[/] [red]rejected[/] {Markup.Escape(x.InputId[..Math.Min(30, x.InputId.Length)])}… {x.Code}: {Markup.Escape(x.Reason)}",
         _ => $"[grey]{version,6}[/] {Markup.Escape(data.GetType().Name)}",
     };

@@ -97,7 +97,18 @@ public sealed class ListenerWorker(
         return allCaughtUp;
     }
 
+    /// <summary>
+    /// Publishes per app, a few hundred inputs per message; concurrent publishes pipeline the broker
+    /// confirms, and the cursor moves only after all are confirmed.
+    /// </summary>
     private Task PublishAsync(IReadOnlyList<InputObserved> inputs, CancellationToken ct) =>
-        // Concurrent publishes pipeline the broker confirms; the cursor moves only after all are confirmed.
-        Task.WhenAll(inputs.Select(i => bus.Publish(i, c => c.MessageId = MessageIds.For("input-observed", i.AppId, i.InputId), ct)));
+        Task.WhenAll(inputs
+            .GroupBy(i => i.AppId)
+            .SelectMany(app => app.Chunk(options.Value.InputsPerMessage).Select(chunk => new InputsObserved
+            {
+                AppId = app.Key,
+                ChainId = chunk[0].ChainId,
+                Inputs = chunk,
+            }))
+            .Select(m => bus.Publish(m, c => c.MessageId = MessageIds.For("inputs-observed", m.AppId, m.Inputs[0].InputId, m.Inputs[^1].InputId), ct)));
 }

@@ -11,8 +11,9 @@ namespace Nexus.Sequencer.Inputs;
 /// <see cref="AppSequence"/>: which observed logs become the next inputs, which are rejected, where
 /// blocks are cut. It never reads a clock or the database, so it is tested without infrastructure.
 /// </summary>
-public sealed class SequencingBatch(AppSequence start, int maxInputsPerBlock, DateTimeOffset now)
+public sealed class SequencingBatch(AppSequence start, long startVersion, int maxInputsPerBlock, DateTimeOffset now)
 {
+    private long _version = startVersion;
     private readonly List<object> _events = [];
     private readonly List<InputRejection> _rejections = [];
 
@@ -76,16 +77,19 @@ public sealed class SequencingBatch(AppSequence start, int maxInputsPerBlock, Da
 
     private void Seal()
     {
-        var inputs = State.Open;
-        Append(new AppBlockSealed
+        var open = State.Open;
+        Append(new BlockSealed
         {
             AppId = State.Id,
             ChainId = State.Registration.ChainId,
             Height = State.NextHeight,
-            Inputs = inputs,
-            InputsRoot = InputsRoot.Compute(State.Registration.ChainId, State.Id, inputs),
-            FromL1Block = inputs[0].Position.BlockNumber,
-            ToL1Block = inputs[^1].Position.BlockNumber,
+            FirstSeq = open.FirstSeq,
+            Count = open.Count,
+            InputsRoot = InputsRoot.Root(open.Frontier),
+            FromL1Block = open.FromL1Block,
+            ToL1Block = open.ToL1Block,
+            StreamVersion = _version + 1,
+            InputsAfterVersion = State.LastSealVersion,
         });
     }
 
@@ -108,10 +112,11 @@ public sealed class SequencingBatch(AppSequence start, int maxInputsPerBlock, Da
     private void Append(object e)
     {
         _events.Add(e);
+        _version++;
         State = e switch
         {
             InputSequenced s => State.Apply(s),
-            AppBlockSealed b => State.Apply(b),
+            BlockSealed b => State.Apply(b),
             InputRejected r => State.Apply(r),
             _ => throw new ArgumentOutOfRangeException(nameof(e)),
         };

@@ -8,19 +8,19 @@ using Nexus.Hosting;
 namespace Nexus.Sequencer.Inputs;
 
 /// <summary>
-/// Takes observed logs in batches and, per app, appends them to the app's stream in chain order.
+/// Takes observed inputs (several messages per transaction) and, per app, appends them to the app's stream in chain order.
 /// Exactly-once comes from the stream, not the bus: each app's stream is locked for the
 /// transaction (<c>FetchForExclusiveWriting</c>), a log at or before the app's last position is a
 /// duplicate, and a log whose predecessor has not been taken yet is parked until it has.
 /// </summary>
-public sealed class InputObservedConsumer(
+public sealed class InputsObservedConsumer(
     IDocumentStore store,
     IOptions<SequencerOptions> options,
     SequencerMetrics metrics,
     TimeProvider clock,
-    ILogger<InputObservedConsumer> logger) : IConsumer<Batch<InputObserved>>
+    ILogger<InputsObservedConsumer> logger) : IConsumer<Batch<InputsObserved>>
 {
-    public async Task Consume(ConsumeContext<Batch<InputObserved>> context)
+    public async Task Consume(ConsumeContext<Batch<InputsObserved>> context)
     {
         var ct = context.CancellationToken;
         var now = clock.GetUtcNow();
@@ -28,7 +28,7 @@ public sealed class InputObservedConsumer(
         await using var session = store.LightweightSession();
 
         // One lock order for every instance, so two sequencers never deadlock on each other's apps.
-        foreach (var app in context.Message.Select(m => m.Message).GroupBy(m => m.AppId).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var app in context.Message.SelectMany(m => m.Message.Inputs).GroupBy(m => m.AppId).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var stream = await session.Events.FetchForExclusiveWriting<AppSequence>(app.Key, ct);
             if (stream.Aggregate is null)
@@ -42,7 +42,7 @@ public sealed class InputObservedConsumer(
                 continue;
             }
 
-            var batch = new SequencingBatch(stream.Aggregate, options.Value.MaxInputsPerBlock, now);
+            var batch = new SequencingBatch(stream.Aggregate, stream.CurrentVersion ?? 0, options.Value.MaxInputsPerBlock, now);
             await TakeUnclaimedAsync(session, batch, app.Where(l => l.Unclaimed).DistinctBy(l => l.InputId).ToList(), ct);
             var parked = await TakeInOrderAsync(session, batch, app.Where(l => !l.Unclaimed).DistinctBy(l => l.InputId).ToList(), ct);
 

@@ -1,0 +1,38 @@
+namespace Nexus.Ethereum.Merkle;
+
+/// <summary>One perfect subtree of the frontier: its leaf count (a power of two) and root (hex).</summary>
+public sealed record FrontierNode(long Size, string Hash);
+
+/// <summary>
+/// The right edge of an append-only <see cref="MerkleTree"/>: the roots of its perfect subtrees,
+/// largest first — O(log n) hashes instead of n leaves. RFC 6962's tree of n leaves is exactly these
+/// subtrees folded from the right, so the root of a growing block is known without keeping its inputs.
+/// </summary>
+public sealed record MerkleFrontier(IReadOnlyList<FrontierNode> Nodes)
+{
+    public static readonly MerkleFrontier Empty = new([]);
+
+    public long Count => Nodes.Sum(n => n.Size);
+
+    public MerkleFrontier Append(MerkleTree tree, byte[] leafData)
+    {
+        var nodes = Nodes.ToList();
+        var node = new FrontierNode(1, Hex.Encode(tree.LeafHash(leafData)));
+        while (nodes.Count > 0 && nodes[^1].Size == node.Size)
+        {
+            node = new FrontierNode(node.Size * 2, Hex.Encode(tree.NodeHash(Hex.Decode(nodes[^1].Hash), Hex.Decode(node.Hash))));
+            nodes.RemoveAt(nodes.Count - 1);
+        }
+        nodes.Add(node);
+        return new MerkleFrontier(nodes);
+    }
+
+    public byte[] Root(MerkleTree tree)
+    {
+        if (Nodes.Count == 0) return tree.Root([]);
+        var root = Hex.Decode(Nodes[^1].Hash);
+        for (var i = Nodes.Count - 2; i >= 0; i--)
+            root = tree.NodeHash(Hex.Decode(Nodes[i].Hash), root);
+        return root;
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+
+namespace Nexus.Hosting.InProcess;
+
+/// <summary>
+/// A service hosted inside another process exactly as its Program.cs hosts it (same registrations,
+/// same endpoints), on a free loopback port. For tests and the benchmark tools.
+/// </summary>
+public sealed class InProcessService : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private InProcessService(WebApplication app) => _app = app;
+
+    public string BaseUrl => _app.Urls.First();
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<InProcessService> StartAsync(Action<WebApplicationBuilder> addService, IDictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Test" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings) { ["urls"] = "http://127.0.0.1:0" });
+        addService(builder);
+        var app = builder.Build();
+        app.MapNexusDefaults();
+        await app.StartAsync();
+        return new InProcessService(app);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _app.StopAsync(grace.Token);
+        await _app.DisposeAsync();
+    }
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Common settings for the infra/ scripts. Source it; do not execute it.
 #
-# Everything the scripts start lives under $NEXUS_HOME (default: <repo>/.local):
+# Everything the scripts start lives under $NEXUS_HOME (default: <repo>/.local, or /var/tmp/nexus-<hash>
+# when the checkout is in a directory other users cannot enter):
 #   $NEXUS_HOME/logs      log files (postgres.log, hardhat.log, rabbitmq/...)
 #   $NEXUS_HOME/run       pid files
 #   $NEXUS_HOME/pg        throw-away PostgreSQL cluster
@@ -12,7 +13,22 @@
 # shellcheck disable=SC2034  # variables are used by the scripts that source this file
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-NEXUS_HOME="${NEXUS_HOME:-$REPO/.local}"
+# The rabbitmq and postgres users must reach $NEXUS_HOME: a checkout under a private directory
+# (e.g. /root) gets a folder under /var/tmp instead of <repo>/.local.
+repo_reachable_by_others() {
+  local d="$REPO"
+  while [[ "$d" != "/" ]]; do
+    (($((8#$(stat -c %a "$d") & 1)))) || return 1
+    d="$(dirname "$d")"
+  done
+}
+if [[ -z "${NEXUS_HOME:-}" ]]; then
+  if repo_reachable_by_others; then
+    NEXUS_HOME="$REPO/.local"
+  else
+    NEXUS_HOME="/var/tmp/nexus-$(printf '%s' "$REPO" | md5sum | cut -c1-8)"
+  fi
+fi
 mkdir -p "$NEXUS_HOME"
 NEXUS_HOME="$(cd "$NEXUS_HOME" && pwd)"
 LOG_DIR="$NEXUS_HOME/logs"

@@ -24,6 +24,7 @@ public sealed class ListenerWorker(
     IOptions<EthereumOptions> ethereum,
     ListenerMetrics metrics,
     TimeProvider clock,
+    IHostApplicationLifetime lifetime,
     ILogger<ListenerWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken ct)
@@ -46,6 +47,13 @@ public sealed class ListenerWorker(
             {
                 break;
             }
+            catch (WrongChainException e)
+            {
+                // Reading another chain than configured would feed apps foreign inputs: stop, loudly.
+                logger.LogCritical("{Error}", e.Message);
+                lifetime.StopApplication();
+                break;
+            }
             catch (Exception e)
             {
                 // Unreachable RPC, database or broker: back off and go again. Anything else is a bug or a
@@ -65,7 +73,7 @@ public sealed class ListenerWorker(
         var id = await chain.GetChainIdAsync(ct);
         var expected = ethereum.Value.ChainId;
         if (expected != 0 && expected != id)
-            throw new InvalidOperationException($"RPC {ethereum.Value.RpcUrl} serves chain {id}, configured Ethereum:ChainId is {expected}");
+            throw new WrongChainException($"configuration error: RPC {ethereum.Value.RpcUrl} serves chain {id}, but Ethereum:ChainId is {expected}");
         logger.LogInformation("Listening to chain {ChainId} at {Rpc}", id, ethereum.Value.RpcUrl);
         return id;
     }
@@ -112,3 +120,5 @@ public sealed class ListenerWorker(
             }))
             .Select(m => bus.Publish(m, c => c.MessageId = MessageIds.For("inputs-observed", m.AppId, m.Inputs[0].InputId, m.Inputs[^1].InputId), ct)));
 }
+
+internal sealed class WrongChainException(string message) : Exception(message);

@@ -5,6 +5,9 @@ using Nexus.Cli.Contracts;
 using Nexus.Cli.Demo;
 using Spectre.Console;
 
+// Piped output (CI logs, `| less`) gets wide lines instead of Spectre's 80-column default.
+if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
+
 var root = new RootCommand("nexus: operate a Nexus network — contracts, apps, streams");
 CliOptions.AddTo(root);
 root.Subcommands.Add(ContractsCommands.Build());

@@ -44,7 +44,10 @@ public static class SequencerHost
                         .SetMessageLimit(options.BatchSize)
                         .SetTimeLimit(TimeSpan.FromMilliseconds(options.BatchWaitMs))
                         .SetConcurrencyLimit(1));
-                    c.UseMessageRetry(r => r.Exponential(20, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100)));
+                    // Never give up on a batch (PostgreSQL down, a bug): moving it to an error queue would leave
+                    // every later input of its apps parked behind a gap. Retrying holds the messages unacked,
+                    // so a restart redelivers them; MassTransit logs each failed attempt.
+                    c.UseMessageRetry(r => r.Exponential(int.MaxValue, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200)));
                 })
                 .Endpoint(e => e.PrefetchCount = options.BatchSize * 3);
         });

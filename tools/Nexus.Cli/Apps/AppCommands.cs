@@ -9,7 +9,7 @@ namespace Nexus.Cli.Apps;
 
 public static class AppCommands
 {
-    public static Command Build() => new("app", "register, list and inspect apps") { Register(), List(), Show() };
+    public static Command Build() => new("app", "register, list and inspect apps") { Register(), List(), Show(), Rejections() };
 
     private static Command Register()
     {
@@ -75,6 +75,27 @@ public static class AppCommands
         return cmd;
     }
 
+    private static Command Rejections()
+    {
+        var id = new Option<string?>("--id") { Description = "only logs for this app id (registered or not)" };
+        var last = new Option<int>("--last") { Description = "most recent N", DefaultValueFactory = _ => 50 };
+        var cmd = new Command("rejections", "logs that were not sequenced, and why (unknown app, undecodable, too old)") { id, last };
+        cmd.SetAction(async (p, ct) =>
+        {
+            using var store = CliOptions.Store(p);
+            await using var session = store.QuerySession();
+            var query = session.Query<InputRejection>().AsQueryable();
+            if (p.GetValue(id) is { } appId) query = query.Where(r => r.AppId == appId);
+            var rows = await query.OrderByDescending(r => r.RecordedAt).Take(p.GetValue(last)).ToListAsync(ct);
+            var table = new Table().AddColumns("app", "L1 position", "tx", "code", "reason");
+            foreach (var r in rows)
+                table.AddRow(Markup.Escape(r.AppId), r.Rejection.Position.ToString(), r.Rejection.TxHash[..18] + "…", r.Rejection.Code.ToString(), Markup.Escape(r.Rejection.Reason));
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return cmd;
+    }
+
     private static Command Show()
     {
         var id = new Option<string>("--id") { Description = "app id", Required = true };
@@ -106,9 +127,9 @@ public static class StreamLine
     public static string Render(long version, object data) => data switch
     {
         AppRegistered r => $"[grey]{version,6}[/] [blue]registered[/] {Markup.Escape(r.AppId)} chain {r.ChainId} from block {r.FromBlock}, {r.Confirmations} confirmations",
-        InputSequenced s => $"[grey]{version,6}[/] input #{s.Input.Seq,-5} L1 {s.Input.Position,-10} {Markup.Escape(s.Input.Source.Split('(')[0]),-10} {Markup.Escape(Args(s.Input))}",
+        InputSequenced s => $"[grey]{version,6}[/] #{s.Input.Seq,-5} L1 {s.Input.Position,-9} {Markup.Escape(s.Input.Source.Split('(')[0]),-9} {Markup.Escape(Args(s.Input))}",
         BlockSealed b => $"[grey]{version,6}[/] [green]block {b.Height}[/] {b.Count} inputs (#{b.FirstSeq}..#{b.FirstSeq + b.Count - 1}), L1 {b.FromL1Block}..{b.ToL1Block}, inputs root {b.InputsRoot[..18]}…",
-        InputRejected x => $"[grey]{version,6}[/] [red]rejected[/] {Markup.Escape(x.InputId[..Math.Min(30, x.InputId.Length)])}… {x.Code}: {Markup.Escape(x.Reason)}",
+        InputRejected x => $"[grey]{version,6}[/] [red]rejected[/] L1 {x.Position} tx {x.TxHash[..10]}… {x.Code}: {Markup.Escape(x.Reason)}",
         _ => $"[grey]{version,6}[/] {Markup.Escape(data.GetType().Name)}",
     };
 
@@ -117,7 +138,7 @@ public static class StreamLine
         var args = i.Arguments.Count > 0
             ? string.Join(", ", i.Arguments.Select(a => $"{a.Name}={Short(a.Value)}"))
             : $"payload={Short(i.Payload ?? "")}";
-        return i.Sender is null ? args : $"from {Short(i.Sender)} nonce {i.Nonce}: {args}";
+        return i.Sender is null ? args : $"nonce {i.Nonce} from {Short(i.Sender)}: {args}";
     }
 
     private static string Short(string s) => s.Length <= 14 ? s : s[..8] + "…" + s[^4..];

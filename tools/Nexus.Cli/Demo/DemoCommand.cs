@@ -104,10 +104,10 @@ public static class DemoCommand
         await using (var session = store.QuerySession())
         {
             var unknown = await session.Query<InputRejection>().Where(r => r.AppId == "nobody-registered-me").ToListAsync(ct);
-            foreach (var r in unknown) AnsiConsole.MarkupLineInterpolated($"[red]rejected[/] {r.Id}: {r.Rejection.Reason}");
+            foreach (var r in unknown) AnsiConsole.MarkupLineInterpolated($"[red]rejected[/] L1 {r.Rejection.Position} tx {r.Rejection.TxHash[..10]}… {r.Rejection.Code}: {r.Rejection.Reason}");
         }
         AnsiConsole.MarkupLine(done
-            ? "[green]demo complete:[/] every input is in its app's stream, in chain order, sealed into blocks. Explore with: ./nexus cli app list"
+            ? "[green]demo complete:[/] every input is in its app's stream, in chain order, sealed into blocks. Explore with: ./nexus cli app list | app show --id ID | app rejections"
             : "[red]demo timed out[/] before every input was sequenced: check the service logs in .local/logs");
         return done ? 0 : 1;
     }

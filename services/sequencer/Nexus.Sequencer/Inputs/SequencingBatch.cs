@@ -95,18 +95,9 @@ public sealed class SequencingBatch(AppSequence start, long startVersion, int ma
 
     private void Reject(InputObserved log, RejectionCode code, string reason)
     {
-        var rejected = new InputRejected
-        {
-            InputId = log.InputId,
-            AppId = State.Id,
-            ChainId = log.ChainId,
-            Position = log.Position,
-            TxHash = log.TxHash,
-            Code = code,
-            Reason = reason,
-        };
-        Append(rejected);
-        _rejections.Add(new InputRejection(log.InputId, State.Id, rejected, now));
+        var rejection = Rejection(log, code, reason, now);
+        Append(rejection.Rejection);
+        _rejections.Add(rejection);
     }
 
     private void Append(object e)
@@ -124,6 +115,9 @@ public sealed class SequencingBatch(AppSequence start, long startVersion, int ma
 
     /// <summary>Rejection of a log for an app id nobody registered (there is no stream to put it in).</summary>
     public static InputRejection UnknownApp(InputObserved log, DateTimeOffset now) =>
+        Rejection(log, RejectionCode.UnknownApp, $"no app is registered under id '{log.AppId}'", now);
+
+    private static InputRejection Rejection(InputObserved log, RejectionCode code, string reason, DateTimeOffset now) =>
         new(log.InputId, log.AppId, new InputRejected
         {
             InputId = log.InputId,
@@ -131,7 +125,7 @@ public sealed class SequencingBatch(AppSequence start, long startVersion, int ma
             ChainId = log.ChainId,
             Position = log.Position,
             TxHash = log.TxHash,
-            Code = RejectionCode.UnknownApp,
-            Reason = $"no app is registered under id '{log.AppId}'",
+            Code = code,
+            Reason = reason,
         }, now);
 }

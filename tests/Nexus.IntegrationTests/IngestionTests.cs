@@ -55,7 +55,7 @@ public sealed class IngestionTests
         // Every sealed block was also published on the bus, once per height.
         var sealedCount = 0;
         foreach (var appId in logs.Keys) sealedCount += (int)(await p.SequenceAsync(appId))!.NextHeight;
-        await Eventually(() => p.BlocksPublished.Select(b => (b.AppId, b.Height)).Distinct().Count() == sealedCount);
+        await Poll.Until(() => p.BlocksPublished.Select(b => (b.AppId, b.Height)).Distinct().Count() == sealedCount);
     }
 
     [Fact]
@@ -161,14 +161,14 @@ public sealed class IngestionTests
         inStream.Code.ShouldBe(RejectionCode.Undecodable);
         inStream.Reason.ShouldContain("uint256,address");
 
-        await Eventually(async () =>
+        await Poll.Until(async () =>
         {
             await using var session = p.Store.QuerySession();
             var rejections = await Marten.QueryableExtensions.ToListAsync(session.Query<InputRejection>());
             return rejections.Any(r => r.Rejection.TxHash == unknown.TransactionHash && r.Rejection.Code == RejectionCode.UnknownApp)
                 && rejections.Any(r => r.Rejection.TxHash == garbage.TransactionHash && r.Rejection.Code == RejectionCode.UnknownApp);
         });
-        await Eventually(() => p.RejectionsPublished.Select(r => r.TxHash).Distinct().Count() == 3);
+        await Poll.Until(() => p.RejectionsPublished.Select(r => r.TxHash).Distinct().Count() == 3);
 
         using var http = new HttpClient();
         (await http.GetAsync(sequencer.BaseUrl + "/health/ready")).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -195,7 +195,7 @@ public sealed class IngestionTests
             expected.AddRange(await p.LogsOfAsync(await p.Dapp.SubmitBatchAsync(p.Inbox, app.AppId, Pipeline.Payloads(10, i * 10)), p.Inbox));
         await p.Dapp.MineAsync(3);
         using var http = new HttpClient();
-        await Eventually(async () => (await http.GetAsync(listener.BaseUrl + "/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable);
+        await Poll.Until(async () => (await http.GetAsync(listener.BaseUrl + "/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable);
         await Task.Delay(2_000); // several failed rounds with backoff
         (await p.SequenceAsync(app.AppId))!.NextSeq.ShouldBe(50);
 
@@ -207,15 +207,5 @@ public sealed class IngestionTests
 
     private const string DevAddress = Nexus.Ethereum.Dev.DevAccounts.HardhatAccount0;
 
-    private static Task Eventually(Func<bool> condition) => Eventually(() => Task.FromResult(condition()));
 
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met within 60 s");
-            await Task.Delay(200);
-        }
-    }
 }

@@ -27,7 +27,7 @@ public sealed class ListenerMetrics
 
     public void Published(string watch, int count) => _published.Add(count, new KeyValuePair<string, object?>("watch", watch));
     public void Scanned(string watch, long block) => _scannedTo[watch] = block;
-    public void DeepReorg(string watch) { _deepReorgs.Add(1); _halted[watch] = true; }
+    public void DeepReorg(string watch) { _deepReorgs.Add(1, new KeyValuePair<string, object?>("watch", watch)); _halted[watch] = true; }
     public void Halted(string watch, bool halted) => _halted[watch] = halted;
     public void RangeRetried() => _retried.Add(1);
     public void RpcFailure() => _rpcFailures.Add(1);

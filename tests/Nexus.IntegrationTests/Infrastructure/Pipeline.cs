@@ -143,6 +143,9 @@ public sealed class Pipeline : IAsyncDisposable
     public static List<byte[]> Payloads(int count, int from = 1) =>
         Enumerable.Range(from, count).Select(i => new Nethereum.ABI.ABIEncode().GetABIEncoded(new BigInteger(i))).ToList();
 
+    /// <summary>Publishes on the test's bus, as a producer other than the listener would.</summary>
+    public Task PublishAsync<T>(T message) where T : class => _probe.Publish(message);
+
     public async Task<IReadOnlyList<IEvent>> StreamAsync(string appId)
     {
         await using var session = Store.QuerySession();

@@ -47,6 +47,14 @@ public sealed class InputsObservedConsumer(
             var parked = await TakeInOrderAsync(session, batch, app.Where(l => !l.Unclaimed).DistinctBy(l => l.InputId).ToList(), ct);
 
             foreach (var waiting in parked) session.Store(PendingInput.For(waiting));
+            if (batch.State.Last is { } last && batch.State.Last != stream.Aggregate.Last)
+            {
+                // A parked input may also have come again in this batch and been taken from there: clear
+                // whatever is parked at or before the new last position (one statement, sent with the commit).
+                session.DeleteWhere<PendingInput>(x => x.AppId == app.Key &&
+                    (x.Input.Position.BlockNumber < last.BlockNumber ||
+                     (x.Input.Position.BlockNumber == last.BlockNumber && x.Input.Position.LogIndex <= last.LogIndex)));
+            }
             if (batch.Events.Count > 0) stream.AppendMany(batch.Events);
             foreach (var rejection in batch.Rejections) session.Store(rejection);
             metrics.Record(batch, parked.Count);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -77,6 +78,13 @@ public static class NexusDefaults
         {
             Predicate = c => c.Tags.Contains(ReadyTag),
             ResponseWriter = HealthResponse.WriteAsync,
+            // Degraded (e.g. the bus reconnecting) is not ready to do the work: answer 503, not 200.
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
         });
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;

@@ -205,6 +205,46 @@ public sealed class IngestionTests
         (await http.GetAsync(listener.BaseUrl + "/health/ready")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task Cutting_the_database_and_then_the_broker_mid_stream_delays_but_loses_and_doubles_nothing()
+    {
+        await using var p = await Pipeline.StartAsync("cuts");
+        await using var pg = new TcpProxy(new Uri("tcp://127.0.0.1:" + new Npgsql.NpgsqlConnectionStringBuilder(LocalInfra.Postgres).Port));
+        await using var amqp = new TcpProxy(new Uri($"tcp://{LocalInfra.RabbitHost}:{LocalInfra.RabbitPort}"));
+        pg.Start();
+        amqp.Start();
+        p.Overrides["Postgres:ConnectionString"] = new Npgsql.NpgsqlConnectionStringBuilder(LocalInfra.Postgres) { Port = pg.Port }.ConnectionString;
+        p.Overrides["RabbitMq:Port"] = amqp.Port.ToString();
+        var mixedAuction = await p.Dapp.DeployAsync("SampleAuction");
+        var inbox = await p.RegisterAsync("inbox", inbox: true);
+        var events = await p.RegisterAsync("events", inbox: false, auctions: [p.Auction]);
+        var mixed = await p.RegisterAsync("mixed", inbox: true, auctions: [mixedAuction]);
+        var sequencer = await p.StartSequencerAsync();
+        await p.StartListenerAsync();
+        using var http = new HttpClient();
+        // The cut is real only if the service notices it.
+        Task Unready() => Poll.Until(async () => (await http.GetAsync(sequencer.BaseUrl + "/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable);
+
+        var logs = await SendTrafficAsync(p, inbox.AppId, events.AppId, mixed.AppId, mixedAuction, rounds: 12, between: async round =>
+        {
+            switch (round)
+            {
+                case 2: pg.Stop(); await Unready(); break;     // both services lose PostgreSQL
+                case 5: pg.Start(); break;
+                case 7: amqp.Stop(); await Unready(); break;   // both services lose RabbitMQ
+                case 10: amqp.Start(); break;
+            }
+            await Task.Delay(300);
+        });
+
+        await p.WaitForAsync(logs.ToDictionary(kv => kv.Key, kv => kv.Value.Count), Patience);
+        foreach (var (appId, expected) in logs)
+            await p.AssertExactlyOnceInChainOrderAsync(appId, expected);
+        var sealedCount = 0;
+        foreach (var appId in logs.Keys) sealedCount += (int)(await p.SequenceAsync(appId))!.NextHeight;
+        await Poll.Until(() => p.BlocksPublished.Select(b => (b.AppId, b.Height)).Distinct().Count() == sealedCount);
+    }
+
     private const string DevAddress = Nexus.Ethereum.Dev.DevAccounts.HardhatAccount0;
 
 

@@ -11,6 +11,7 @@ public sealed class ListenerMetrics
     private readonly Counter<long> _retried;
     private readonly Counter<long> _rpcFailures;
     private readonly ConcurrentDictionary<string, long> _scannedTo = new();
+    private readonly ConcurrentDictionary<string, long> _lag = new();
     private readonly ConcurrentDictionary<string, bool> _halted = new();
 
     public ListenerMetrics(IMeterFactory meters)
@@ -22,11 +23,18 @@ public sealed class ListenerMetrics
         _rpcFailures = meter.CreateCounter<long>("nexus_listener_rpc_failures", description: "Failed RPC rounds (backing off)");
         meter.CreateObservableGauge("nexus_listener_scanned_block", () =>
             _scannedTo.Select(kv => new Measurement<long>(kv.Value, new KeyValuePair<string, object?>("watch", kv.Key))));
+        meter.CreateObservableGauge("nexus_listener_lag_blocks", () =>
+            _lag.Select(kv => new Measurement<long>(kv.Value, new KeyValuePair<string, object?>("watch", kv.Key))),
+            description: "Head minus the last scanned block (includes the confirmation depth)");
         meter.CreateObservableGauge("nexus_listener_halted_watches", () => _halted.Count(kv => kv.Value));
     }
 
     public void Published(string watch, int count) => _published.Add(count, new KeyValuePair<string, object?>("watch", watch));
-    public void Scanned(string watch, long block) => _scannedTo[watch] = block;
+    public void Scanned(string watch, long block, long head)
+    {
+        _scannedTo[watch] = block;
+        _lag[watch] = head - block;
+    }
     public void DeepReorg(string watch) { _deepReorgs.Add(1, new KeyValuePair<string, object?>("watch", watch)); _halted[watch] = true; }
     public void Halted(string watch, bool halted) => _halted[watch] = halted;
     public void RangeRetried() => _retried.Add(1);

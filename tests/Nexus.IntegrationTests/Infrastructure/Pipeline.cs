@@ -71,7 +71,10 @@ public sealed class Pipeline : IAsyncDisposable
         return pipeline;
     }
 
-    private Dictionary<string, string?> Settings(string? rpcUrl = null) => new()
+    /// <summary>Settings applied on top of the defaults for every service started afterwards (e.g. through a proxy).</summary>
+    public Dictionary<string, string?> Overrides { get; } = [];
+
+    private Dictionary<string, string?> Settings(string? rpcUrl = null) => new Dictionary<string, string?>
     {
         ["Postgres:ConnectionString"] = LocalInfra.Postgres,
         ["Postgres:Schema"] = Schema,
@@ -83,7 +86,7 @@ public sealed class Pipeline : IAsyncDisposable
         ["Listener:MaxBackoffMs"] = "1000",
         ["Sequencer:MaxInputsPerBlock"] = "50",
         ["Logging:LogLevel:Default"] = "Warning",
-    };
+    }.Concat(Overrides).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value);
 
     public async Task<InProcessService> StartListenerAsync(string? rpcUrl = null)
     {

@@ -76,7 +76,7 @@ public sealed class WatchScanner(
 
         var last = plan.IsUnclaimed || inputs.Count == 0 ? cursor.LastPublished : inputs[^1].Position;
         var advanced = cursor with { NextBlock = to + 1, LastBlockHash = toBefore.Hash, LastPublished = last, UpdatedAt = now };
-        metrics.Scanned(plan.Id, to);
+        metrics.Scanned(plan.Id, to, head);
         return new ScanStep(advanced, inputs.Count, to == safe);
     }
 

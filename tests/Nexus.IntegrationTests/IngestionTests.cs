@@ -245,6 +245,23 @@ public sealed class IngestionTests
         await Poll.Until(() => p.BlocksPublished.Select(b => (b.AppId, b.Height)).Distinct().Count() == sealedCount);
     }
 
+    [Fact]
+    public async Task A_new_block_wakes_the_listener_through_the_newHeads_subscription_without_waiting_for_the_next_poll()
+    {
+        await using var p = await Pipeline.StartAsync("newheads");
+        p.Overrides["Listener:PollIntervalMs"] = "60000"; // the next poll is a minute away
+        var app = await p.RegisterAsync("heads", inbox: true);
+        await p.StartSequencerAsync();
+        await p.StartListenerAsync();
+        await Task.Delay(1_000); // first round done, now waiting
+
+        var expected = await p.LogsOfAsync(await p.Dapp.SubmitAsync(p.Inbox, app.AppId, [1]), p.Inbox);
+        await p.Dapp.MineAsync(2);
+
+        await p.WaitForAsync(new Dictionary<string, int> { [app.AppId] = 1 }, TimeSpan.FromSeconds(30));
+        await p.AssertExactlyOnceInChainOrderAsync(app.AppId, expected);
+    }
+
     private const string DevAddress = Nexus.Ethereum.Dev.DevAccounts.HardhatAccount0;
 
 

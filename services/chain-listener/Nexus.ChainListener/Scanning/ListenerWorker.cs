@@ -25,6 +25,7 @@ public sealed class ListenerWorker(
     ListenerMetrics metrics,
     TimeProvider clock,
     IHostApplicationLifetime lifetime,
+    NewHeads newHeads,
     ILogger<ListenerWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken ct)
@@ -41,7 +42,7 @@ public sealed class ListenerWorker(
                 var caughtUp = await RoundAsync(scanner, chainId.Value, ct);
                 if (backoff.Failures > 0) logger.LogInformation("Chain and database reachable again");
                 backoff.Reset();
-                if (caughtUp) await Task.Delay(TimeSpan.FromMilliseconds(o.PollIntervalMs), clock, ct);
+                if (caughtUp) await newHeads.WaitAsync(TimeSpan.FromMilliseconds(o.PollIntervalMs), clock, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

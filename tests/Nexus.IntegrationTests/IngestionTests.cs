@@ -2,6 +2,7 @@ using System.Net;
 using System.Numerics;
 using Nexus.AppStreams;
 using Nexus.Contracts;
+using Nexus.Contracts.Registry;
 using Nexus.Contracts.Sequencer;
 using Nexus.Ethereum;
 using Nexus.IntegrationTests.Infrastructure;
@@ -38,19 +39,14 @@ public sealed class IngestionTests
     public async Task Events_from_three_apps_and_both_source_kinds_reach_each_stream_exactly_once_in_chain_order()
     {
         await using var p = await Pipeline.StartAsync("thousand");
-        var mixedAuction = await p.Dapp.DeployAsync("SampleAuction");
-        var inbox = await p.RegisterAsync("inbox", inbox: true, payloadAbi: "(uint256 amount)");
-        var events = await p.RegisterAsync("events", inbox: false, auctions: [p.Auction]);
-        var mixed = await p.RegisterAsync("mixed", inbox: true, auctions: [mixedAuction]);
+        var (inbox, events, mixed, mixedAuction) = await ThreeAppsAsync(p, payloadAbi: "(uint256 amount)");
         await p.StartSequencerAsync();
         await p.StartListenerAsync();
 
         var logs = await SendTrafficAsync(p, inbox.AppId, events.AppId, mixed.AppId, mixedAuction, rounds: 25);
         logs.Values.Sum(l => l.Count).ShouldBeGreaterThanOrEqualTo(1_000);
 
-        await p.WaitForAsync(logs.ToDictionary(kv => kv.Key, kv => kv.Value.Count), Patience);
-        foreach (var (appId, expected) in logs)
-            await p.AssertExactlyOnceInChainOrderAsync(appId, expected);
+        await AllExactlyOnceAsync(p, logs);
 
         // Every sealed block was also published on the bus, once per height.
         var sealedCount = 0;
@@ -62,10 +58,7 @@ public sealed class IngestionTests
     public async Task Killing_and_restarting_the_listener_and_then_the_sequencer_mid_stream_loses_and_doubles_nothing()
     {
         await using var p = await Pipeline.StartAsync("restarts");
-        var mixedAuction = await p.Dapp.DeployAsync("SampleAuction");
-        var inbox = await p.RegisterAsync("inbox", inbox: true);
-        var events = await p.RegisterAsync("events", inbox: false, auctions: [p.Auction]);
-        var mixed = await p.RegisterAsync("mixed", inbox: true, auctions: [mixedAuction]);
+        var (inbox, events, mixed, mixedAuction) = await ThreeAppsAsync(p);
         var sequencer = p.StartProcess("Nexus.Sequencer");
         var listener = p.StartProcess("Nexus.ChainListener");
 
@@ -81,9 +74,7 @@ public sealed class IngestionTests
             }
         });
 
-        await p.WaitForAsync(logs.ToDictionary(kv => kv.Key, kv => kv.Value.Count), Patience);
-        foreach (var (appId, expected) in logs)
-            await p.AssertExactlyOnceInChainOrderAsync(appId, expected);
+        await AllExactlyOnceAsync(p, logs);
     }
 
     [Fact]
@@ -119,19 +110,14 @@ public sealed class IngestionTests
     public async Task Two_sequencer_instances_on_one_queue_produce_no_duplicate_and_no_gap()
     {
         await using var p = await Pipeline.StartAsync("twoseq");
-        var mixedAuction = await p.Dapp.DeployAsync("SampleAuction");
-        var inbox = await p.RegisterAsync("inbox", inbox: true);
-        var events = await p.RegisterAsync("events", inbox: false, auctions: [p.Auction]);
-        var mixed = await p.RegisterAsync("mixed", inbox: true, auctions: [mixedAuction]);
+        var (inbox, events, mixed, mixedAuction) = await ThreeAppsAsync(p);
         await p.StartSequencerAsync();
         await p.StartSequencerAsync();
         await p.StartListenerAsync();
 
         var logs = await SendTrafficAsync(p, inbox.AppId, events.AppId, mixed.AppId, mixedAuction, rounds: 12);
 
-        await p.WaitForAsync(logs.ToDictionary(kv => kv.Key, kv => kv.Value.Count), Patience);
-        foreach (var (appId, expected) in logs)
-            await p.AssertExactlyOnceInChainOrderAsync(appId, expected);
+        await AllExactlyOnceAsync(p, logs);
     }
 
     [Fact]
@@ -215,10 +201,7 @@ public sealed class IngestionTests
         amqp.Start();
         p.Overrides["Postgres:ConnectionString"] = new Npgsql.NpgsqlConnectionStringBuilder(LocalInfra.Postgres) { Port = pg.Port }.ConnectionString;
         p.Overrides["RabbitMq:Port"] = amqp.Port.ToString();
-        var mixedAuction = await p.Dapp.DeployAsync("SampleAuction");
-        var inbox = await p.RegisterAsync("inbox", inbox: true);
-        var events = await p.RegisterAsync("events", inbox: false, auctions: [p.Auction]);
-        var mixed = await p.RegisterAsync("mixed", inbox: true, auctions: [mixedAuction]);
+        var (inbox, events, mixed, mixedAuction) = await ThreeAppsAsync(p);
         var sequencer = await p.StartSequencerAsync();
         await p.StartListenerAsync();
         using var http = new HttpClient();
@@ -237,9 +220,7 @@ public sealed class IngestionTests
             await Task.Delay(300);
         });
 
-        await p.WaitForAsync(logs.ToDictionary(kv => kv.Key, kv => kv.Value.Count), Patience);
-        foreach (var (appId, expected) in logs)
-            await p.AssertExactlyOnceInChainOrderAsync(appId, expected);
+        await AllExactlyOnceAsync(p, logs);
         var sealedCount = 0;
         foreach (var appId in logs.Keys) sealedCount += (int)(await p.SequenceAsync(appId))!.NextHeight;
         await Poll.Until(() => p.BlocksPublished.Select(b => (b.AppId, b.Height)).Distinct().Count() == sealedCount);
@@ -260,6 +241,68 @@ public sealed class IngestionTests
 
         await p.WaitForAsync(new Dictionary<string, int> { [app.AppId] = 1 }, TimeSpan.FromSeconds(30));
         await p.AssertExactlyOnceInChainOrderAsync(app.AppId, expected);
+    }
+
+    [Fact]
+    public async Task Two_listeners_run_one_active_and_the_standby_takes_over_when_the_active_one_is_killed()
+    {
+        await using var p = await Pipeline.StartAsync("standby");
+        var (inbox, events, mixed, mixedAuction) = await ThreeAppsAsync(p);
+        await p.StartSequencerAsync();
+        var first = p.StartProcess("Nexus.ChainListener");
+        await Task.Delay(3_000); // the first one takes the lead
+        var second = p.StartProcess("Nexus.ChainListener");
+
+        int Leaders() => File.Exists(p.ProcessLog("Nexus.ChainListener"))
+            ? File.ReadAllLines(p.ProcessLog("Nexus.ChainListener")).Count(l => l.Contains("Leading the listeners"))
+            : 0;
+
+        var logs = await SendTrafficAsync(p, inbox.AppId, events.AppId, mixed.AppId, mixedAuction, rounds: 10, between: async round =>
+        {
+            if (round != 4) return;
+            Leaders().ShouldBe(1, "only one listener may be active");
+            await first.KillAsync(); // SIGKILL the leader mid-stream
+        });
+
+        await AllExactlyOnceAsync(p, logs);
+        Leaders().ShouldBe(2, "the standby took over once");
+        GC.KeepAlive(second);
+    }
+
+    [Fact]
+    public async Task Inputs_observed_before_any_sequencer_ever_ran_are_not_lost()
+    {
+        await using var p = await Pipeline.StartAsync("nosequencer");
+        var app = await p.RegisterAsync("early", inbox: true);
+        await p.StartListenerAsync(); // a fresh broker: no queue is bound to InputsObserved yet
+
+        var expected = new List<LogPosition>();
+        for (var i = 0; i < 3; i++)
+            expected.AddRange(await p.LogsOfAsync(await p.Dapp.SubmitBatchAsync(p.Inbox, app.AppId, Pipeline.Payloads(5, i * 5)), p.Inbox));
+        await p.Dapp.MineAsync(3);
+        await Task.Delay(3_000); // the listener has read and tried to publish them
+
+        await p.StartSequencerAsync();
+        await p.WaitForAsync(new Dictionary<string, int> { [app.AppId] = expected.Count }, Patience);
+        await p.AssertExactlyOnceInChainOrderAsync(app.AppId, expected);
+    }
+
+    /// <summary>An inbox app, an event app and an app fed by both, on fresh contracts.</summary>
+    private static async Task<(AppRegistered Inbox, AppRegistered Events, AppRegistered Mixed, string MixedAuction)> ThreeAppsAsync(
+        Pipeline p, string? payloadAbi = null)
+    {
+        var mixedAuction = await p.Dapp.DeployAsync("SampleAuction");
+        var inbox = await p.RegisterAsync("inbox", inbox: true, payloadAbi: payloadAbi);
+        var events = await p.RegisterAsync("events", inbox: false, auctions: [p.Auction]);
+        var mixed = await p.RegisterAsync("mixed", inbox: true, auctions: [mixedAuction]);
+        return (inbox, events, mixed, mixedAuction);
+    }
+
+    private static async Task AllExactlyOnceAsync(Pipeline p, Dictionary<string, List<LogPosition>> logs)
+    {
+        await p.WaitForAsync(logs.ToDictionary(kv => kv.Key, kv => kv.Value.Count), Patience);
+        foreach (var (appId, expected) in logs)
+            await p.AssertExactlyOnceInChainOrderAsync(appId, expected);
     }
 
     private const string DevAddress = Nexus.Ethereum.Dev.DevAccounts.HardhatAccount0;

@@ -13,6 +13,7 @@ public sealed class ListenerMetrics
     private readonly ConcurrentDictionary<string, long> _scannedTo = new();
     private readonly ConcurrentDictionary<string, long> _lag = new();
     private readonly ConcurrentDictionary<string, bool> _halted = new();
+    private int _leader;
 
     public ListenerMetrics(IMeterFactory meters)
     {
@@ -26,6 +27,7 @@ public sealed class ListenerMetrics
         meter.CreateObservableGauge("nexus_listener_lag_blocks", () =>
             _lag.Select(kv => new Measurement<long>(kv.Value, new KeyValuePair<string, object?>("watch", kv.Key))),
             description: "Head minus the last scanned block (includes the confirmation depth)");
+        meter.CreateObservableGauge("nexus_listener_leader", () => _leader, description: "1 when this instance is the active listener, 0 on standby");
         meter.CreateObservableGauge("nexus_listener_halted_watches", () => _halted.Count(kv => kv.Value));
     }
 
@@ -37,6 +39,7 @@ public sealed class ListenerMetrics
     }
     public void DeepReorg(string watch) { _deepReorgs.Add(1, new KeyValuePair<string, object?>("watch", watch)); _halted[watch] = true; }
     public void Halted(string watch, bool halted) => _halted[watch] = halted;
+    public void Leader(bool leader) => _leader = leader ? 1 : 0;
     public void RangeRetried() => _retried.Add(1);
     public void RpcFailure() => _rpcFailures.Add(1);
 }

@@ -86,28 +86,41 @@ public sealed class Pipeline : IAsyncDisposable
         ["Listener:MaxBackoffMs"] = "1000",
         ["Sequencer:MaxInputsPerBlock"] = "50",
         ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:Nexus.ChainListener.Scanning.Leadership"] = "Information",
     }.Concat(Overrides).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value);
 
     public async Task<InProcessService> StartListenerAsync(string? rpcUrl = null)
     {
         var service = await InProcessService.StartAsync(b => b.AddChainListener(), Settings(rpcUrl));
         _services.Add(service);
+        await ReadyAsync(service);
         return service;
     }
 
     /// <summary>Runs a service as a separate process (for crash tests); its output goes to a log file beside the test results.</summary>
     public ServiceProcess StartProcess(string project, string? rpcUrl = null)
     {
-        var service = ServiceProcess.Start(project, Settings(rpcUrl), Path.Combine(AppContext.BaseDirectory, $"{Id}-{project}.log"));
+        var service = ServiceProcess.Start(project, Settings(rpcUrl), ProcessLog(project));
         _processes.Add(service);
         return service;
     }
+
+    /// <summary>Where the processes of a project write their output (all instances append to one file).</summary>
+    public string ProcessLog(string project) => Path.Combine(AppContext.BaseDirectory, $"{Id}-{project}.log");
 
     public async Task<InProcessService> StartSequencerAsync()
     {
         var service = await InProcessService.StartAsync(b => b.AddSequencer(), Settings());
         _services.Add(service);
+        await ReadyAsync(service);
         return service;
+    }
+
+    /// <summary>The bus is started in the background; ready means its queues exist and are bound.</summary>
+    private static async Task ReadyAsync(InProcessService service)
+    {
+        using var http = new HttpClient();
+        await Poll.Until(async () => (await http.GetAsync(service.BaseUrl + "/health/ready")).IsSuccessStatusCode);
     }
 
     public async Task<AppRegistered> RegisterAsync(string name, bool inbox, string? payloadAbi = null, string[]? auctions = null, int confirmations = 2)

@@ -26,6 +26,7 @@ public sealed class ListenerWorker(
     TimeProvider clock,
     IHostApplicationLifetime lifetime,
     NewHeads newHeads,
+    Leadership leadership,
     ILogger<ListenerWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken ct)
@@ -82,6 +83,8 @@ public sealed class ListenerWorker(
     /// <summary>One pass over all watches; true when every watch has caught up.</summary>
     private async Task<bool> RoundAsync(WatchScanner scanner, long chainId, CancellationToken ct)
     {
+        if (!await leadership.EnsureLeaderAsync(chainId, ct)) return true; // standby: look again after the poll interval
+
         await using var session = store.LightweightSession();
         var registry = await session.Query<RegisteredApp>().ToListAsync(ct);
         var appsById = registry.ToDictionary(a => a.Id);
@@ -119,7 +122,14 @@ public sealed class ListenerWorker(
                 ChainId = chunk[0].ChainId,
                 Inputs = chunk,
             }))
-            .Select(m => bus.Publish(m, c => c.MessageId = MessageIds.For("inputs-observed", m.AppId, m.Inputs[0].InputId, m.Inputs[^1].InputId), ct)));
+            .Select(m => bus.Publish(m, c =>
+            {
+                c.MessageId = MessageIds.For("inputs-observed", m.AppId, m.Inputs[0].InputId, m.Inputs[^1].InputId);
+                // Mandatory: with no queue bound (no sequencer ever started, queue deleted) the broker
+                // returns the message and the publish fails, so the cursor stays and the range is retried,
+                // instead of the inputs vanishing while the cursor moves on.
+                if (c.TryGetPayload<RabbitMqSendContext>(out var rabbit)) rabbit.Mandatory = true;
+            }, ct)));
 }
 
 internal sealed class WrongChainException(string message) : Exception(message);

@@ -20,6 +20,8 @@ try
 }
 catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or Nexus.Ethereum.Chain.ChainUnavailableException or Npgsql.NpgsqlException)
 {
-    AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.GetBaseException().Message}");
+    // Our own errors name the field; infrastructure ones say more at their root (e.g. connection refused).
+    var message = e is ArgumentException or FormatException or InvalidOperationException ? e.Message : e.GetBaseException().Message;
+    AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {message}");
     return 1;
 }

@@ -14,7 +14,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public static ServiceProcess Start(string project, IDictionary<string, string?> settings, string logFile)
     {
-        var dll = Path.Combine(RepoRoot(), "artifacts", "bin", project, Configuration(), project + ".dll");
+        var dll = BuildOutput(project, project);
         if (!File.Exists(dll)) throw new FileNotFoundException($"build output of {project} not found", dll);
         var info = new ProcessStartInfo("dotnet", [dll])
         {
@@ -45,6 +45,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         await KillAsync();
         _process.Dispose();
     }
+
+    /// <summary>Path of a project's build output, built in the same configuration as the tests.</summary>
+    public static string BuildOutput(string project, string assembly) =>
+        Path.Combine(RepoRoot(), "artifacts", "bin", project, Configuration(), assembly + ".dll");
 
     /// <summary>Debug or Release, as this test assembly was built (artifacts/bin/&lt;project&gt;/&lt;config&gt;/).</summary>
     private static string Configuration() => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Name;

@@ -126,10 +126,7 @@ public static class IngestBenchmark
         }
         finally
         {
-            await using var conn = new Npgsql.NpgsqlConnection(Postgres);
-            await conn.OpenAsync(ct);
-            await using var drop = new Npgsql.NpgsqlCommand($"drop schema if exists {schema} cascade", conn);
-            await drop.ExecuteNonQueryAsync(ct);
+            await ThrowAwaySchema.DropAsync(Postgres, schema, ct);
         }
     }
 

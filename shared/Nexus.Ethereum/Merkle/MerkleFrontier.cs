@@ -17,13 +17,13 @@ public sealed record MerkleFrontier(IReadOnlyList<FrontierNode> Nodes)
     public MerkleFrontier Append(MerkleTree tree, byte[] leafData)
     {
         var nodes = Nodes.ToList();
-        var node = new FrontierNode(1, Hex.Encode(tree.LeafHash(leafData)));
-        while (nodes.Count > 0 && nodes[^1].Size == node.Size)
+        var (size, hash) = (1L, tree.LeafHash(leafData));
+        while (nodes.Count > 0 && nodes[^1].Size == size)
         {
-            node = new FrontierNode(node.Size * 2, Hex.Encode(tree.NodeHash(Hex.Decode(nodes[^1].Hash), Hex.Decode(node.Hash))));
+            (size, hash) = (size * 2, tree.NodeHash(Hex.Decode(nodes[^1].Hash), hash));
             nodes.RemoveAt(nodes.Count - 1);
         }
-        nodes.Add(node);
+        nodes.Add(new FrontierNode(size, Hex.Encode(hash)));
         return new MerkleFrontier(nodes);
     }
 

@@ -222,9 +222,6 @@ public sealed class Pipeline : IAsyncDisposable
         await _probe.StopAsync();
         Store.Dispose();
         await _vhost.DisposeAsync();
-        await using var conn = new Npgsql.NpgsqlConnection(LocalInfra.Postgres);
-        await conn.OpenAsync();
-        await using var drop = new Npgsql.NpgsqlCommand($"drop schema if exists {Schema} cascade", conn);
-        await drop.ExecuteNonQueryAsync();
+        await ThrowAwaySchema.DropAsync(LocalInfra.Postgres, Schema);
     }
 }

@@ -15,8 +15,6 @@ public sealed class NewHeads(IOptions<EthereumOptions> ethereum, IOptions<Listen
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
 
-    public bool Connected { get; private set; }
-
     /// <summary>Waits for the next announced block, or at most <paramref name="timeout"/>.</summary>
     public async Task WaitAsync(TimeSpan timeout, TimeProvider clock, CancellationToken ct)
     {
@@ -47,7 +45,6 @@ public sealed class NewHeads(IOptions<EthereumOptions> ethereum, IOptions<Listen
                 using var socket = new ClientWebSocket();
                 await socket.ConnectAsync(url, ct);
                 await SendAsync(socket, """{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}""", ct);
-                Connected = true;
                 backoff.Reset();
                 logger.LogInformation("Subscribed to new heads at {Url}", url);
                 await ReceiveAsync(socket, ct);
@@ -61,7 +58,6 @@ public sealed class NewHeads(IOptions<EthereumOptions> ethereum, IOptions<Listen
                 logger.Log(backoff.Failures == 0 ? LogLevel.Information : LogLevel.Debug,
                     "No new-heads subscription at {Url} ({Error}); polling every {Poll} ms meanwhile", url, e.GetBaseException().Message, options.Value.PollIntervalMs);
             }
-            Connected = false;
             await Task.Delay(backoff.NextDelay(), ct);
         }
     }

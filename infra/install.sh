@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the local services need, only where missing:
-#   apt: rabbitmq-server, postgresql (15 on Debian 12), curl; with --with-compose also docker-compose
+#   apt: rabbitmq-server, postgresql (15 on Debian 12), curl, rustc + cargo + libstd-rust-dev-wasm32
+#        (guest apps); with --with-compose also docker-compose
 #   npm: `npm ci` at the repo root when node_modules is missing or older than package-lock.json
 # Usage: infra/install.sh [--with-compose]
 set -euo pipefail
@@ -12,7 +13,7 @@ for arg in "$@"; do
   case "$arg" in
     --with-compose) with_compose=true ;;
     -h | --help)
-      sed -n '2,5p' "$0"
+      sed -n '2,6p' "$0"
       exit 0
       ;;
     *) die "unknown option '$arg'" ;;
@@ -36,6 +37,13 @@ if command -v curl >/dev/null 2>&1; then
   log "curl: already installed"
 else
   pkgs+=(curl)
+fi
+
+# Guest apps (apps/) are built with Debian's Rust 1.63 for wasm32-unknown-unknown; crates.io is not needed.
+if [[ -x /usr/bin/cargo && -x /usr/bin/rustc ]] && dpkg -s libstd-rust-dev-wasm32 >/dev/null 2>&1; then
+  log "rustc/cargo (wasm32): already installed"
+else
+  pkgs+=(rustc cargo libstd-rust-dev-wasm32)
 fi
 
 compose_pkgs=()

@@ -2,6 +2,7 @@ using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
+using Nexus.Contracts.Executor;
 using Nexus.Contracts.Registry;
 using Nexus.Contracts.Sequencer;
 
@@ -32,9 +33,14 @@ public static class AppStreamStore
         options.Events.AddEventType<InputSequenced>();
         options.Events.AddEventType<BlockSealed>();
         options.Events.AddEventType<InputRejected>();
+        options.Events.AddEventType<AppCodeDeployed>();
+        options.Events.AddEventType<BlockExecuted>();
 
         options.Projections.Snapshot<RegisteredApp>(SnapshotLifecycle.Inline);
         options.Projections.Snapshot<AppSequence>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<AppExecution>(SnapshotLifecycle.Inline);
+        options.Projections.Add<ExecutedBlockProjection>(ProjectionLifecycle.Inline);
+        options.Schema.For<ExecutedBlock>().Index(x => x.AppId).Index(x => x.FirstSeq);
         options.Schema.For<InputRejection>().Index(x => x.AppId);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Nexus.IntegrationTests.Infrastructure;
 
 namespace Nexus.IntegrationTests;
@@ -6,19 +5,7 @@ namespace Nexus.IntegrationTests;
 /// <summary>The operator CLI, run as operators run it, against a test's own schema and the dev node.</summary>
 public sealed class CliTests
 {
-    private static async Task<(int Exit, string Output)> Nexus(Pipeline p, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet", [ServiceProcess.BuildOutput("Nexus.Cli", "nexus"), "--postgres", LocalInfra.Postgres, "--schema", p.Schema, "--rpc", LocalInfra.RpcUrl, .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private static Task<(int Exit, string Output)> Nexus(Pipeline p, params string[] args) => Cli.RunAsync(p, args);
 
     [Fact]
     public async Task Operators_deploy_register_list_and_inspect_apps_and_bad_input_gets_a_clear_error()

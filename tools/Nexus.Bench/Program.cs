@@ -8,4 +8,6 @@ var ingest = new Command("ingest", "inputs/s from confirmed log to AppBlockSeale
     { inputs, perTx, latencySeconds };
 ingest.SetAction(async (p, ct) => await IngestBenchmark.RunAsync(new IngestSettings(p.GetValue(inputs), p.GetValue(perTx), p.GetValue(latencySeconds)), ct));
 var root = new RootCommand("nexus-bench: load runs against the local infrastructure (infra/start.sh)") { ingest };
+root.Subcommands.Add(Nexus.Bench.State.StateBench.Command()); // state tree, no infrastructure
+root.Subcommands.Add(Nexus.Bench.Runtime.RuntimeBench.Command()); // WebAssembly runtime, no infrastructure
 return await root.Parse(args).InvokeAsync();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Nexus.Cli;
 using Nexus.Cli.Apps;
+using Nexus.Cli.Audit;
 using Nexus.Cli.Contracts;
 using Nexus.Cli.Demo;
 using Spectre.Console;
@@ -12,16 +13,17 @@ var root = new RootCommand("nexus: operate a Nexus network — contracts, apps, 
 CliOptions.AddTo(root);
 root.Subcommands.Add(ContractsCommands.Build());
 root.Subcommands.Add(AppCommands.Build());
+root.Subcommands.Add(AuditCommand.Build());
 root.Subcommands.Add(DemoCommand.Build());
 
 try
 {
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or Nexus.Ethereum.Chain.ChainUnavailableException or Npgsql.NpgsqlException)
+catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or Nexus.Runtime.Wasm.InvalidAppModuleException or Nexus.Ethereum.Chain.ChainUnavailableException or Npgsql.NpgsqlException)
 {
     // Our own errors name the field; infrastructure ones say more at their root (e.g. connection refused).
-    var message = e is ArgumentException or FormatException or InvalidOperationException ? e.Message : e.GetBaseException().Message;
+    var message = e is ArgumentException or FormatException or InvalidOperationException or Nexus.Runtime.Wasm.InvalidAppModuleException ? e.Message : e.GetBaseException().Message;
     AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {message}");
     return 1;
 }

@@ -16,13 +16,14 @@ public sealed class InProcessService : IAsyncDisposable
     public string BaseUrl => _app.Urls.First();
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<InProcessService> StartAsync(Action<WebApplicationBuilder> addService, IDictionary<string, string?> settings)
+    public static async Task<InProcessService> StartAsync(Action<WebApplicationBuilder> addService, IDictionary<string, string?> settings, Action<WebApplication>? map = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Test" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings) { ["urls"] = "http://127.0.0.1:0" });
         addService(builder);
         var app = builder.Build();
         app.MapNexusDefaults();
+        map?.Invoke(app);
         await app.StartAsync();
         return new InProcessService(app);
     }

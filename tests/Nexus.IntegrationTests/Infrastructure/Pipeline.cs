@@ -13,6 +13,7 @@ using Nexus.Contracts.Sequencer;
 using Nexus.Ethereum.Artifacts;
 using Nexus.Ethereum.Dev;
 using Nexus.Sequencer;
+using Nexus.Executor;
 using Nexus.Hosting.InProcess;
 
 namespace Nexus.IntegrationTests.Infrastructure;
@@ -107,6 +108,39 @@ public sealed class Pipeline : IAsyncDisposable
 
     /// <summary>Where the processes of a project write their output (all instances append to one file).</summary>
     public string ProcessLog(string project) => Path.Combine(AppContext.BaseDirectory, $"{Id}-{project}.log");
+
+    /// <summary>The executor, with its gRPC query port on a free port (see <see cref="ExecutorGrpcPort"/>).</summary>
+    public async Task<InProcessService> StartExecutorAsync()
+    {
+        ExecutorGrpcPort = FreePort();
+        Overrides["Executor:GrpcPort"] = ExecutorGrpcPort.ToString();
+        Overrides["Executor:SweepIntervalMs"] = "300";
+        var service = await InProcessService.StartAsync(b => b.AddExecutor(), Settings(), app => app.MapExecutorQueries());
+        _services.Add(service);
+        await ReadyAsync(service);
+        return service;
+    }
+
+    public int ExecutorGrpcPort { get; private set; }
+
+    public static int FreePort()
+    {
+        using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        socket.Start();
+        return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
+    }
+
+    /// <summary>Stores a module and binds it to the app from the next block (what <c>nexus app deploy</c> does).</summary>
+    public Task<AppCodeDeployed> DeployCodeAsync(string appId, byte[] wasm, long fuel = 20_000_000) =>
+        AppCodeRegistry.DeployAsync(Store, appId, Nexus.Runtime.Wasm.WasmRuntime.CodeHash(wasm), wasm, null, fuel, 16L << 20);
+
+    /// <summary>The app's executed blocks so far, in height order.</summary>
+    public async Task<IReadOnlyList<Nexus.Contracts.Executor.BlockExecuted>> ExecutedAsync(string appId)
+    {
+        await using var session = Store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(appId);
+        return events.Select(e => e.Data).OfType<Nexus.Contracts.Executor.BlockExecuted>().OrderBy(b => b.Height).ToList();
+    }
 
     public async Task<InProcessService> StartSequencerAsync()
     {

@@ -1,15 +1,17 @@
 using System.CommandLine;
 using Marten;
 using Nexus.AppStreams;
+using Nexus.Contracts.Executor;
 using Nexus.Contracts.Registry;
 using Nexus.Contracts.Sequencer;
+using Nexus.Runtime.Wasm;
 using Spectre.Console;
 
 namespace Nexus.Cli.Apps;
 
 public static class AppCommands
 {
-    public static Command Build() => new("app", "register, list and inspect apps") { Register(), List(), Show(), Rejections() };
+    public static Command Build() => new("app", "register, deploy code to, list and inspect apps") { Register(), Deploy(), List(), Show(), Rejections() };
 
     private static Command Register()
     {
@@ -41,6 +43,32 @@ public static class AppCommands
             using var store = CliOptions.Store(p);
             await AppRegistry.RegisterAsync(store, app, ct);
             AnsiConsole.MarkupLineInterpolated($"[green]registered[/] {app.AppId} on chain {app.ChainId} from block {app.FromBlock} ({app.Confirmations} confirmations)");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Deploy()
+    {
+        var id = new Option<string>("--id") { Description = "app id", Required = true };
+        var wasm = new Option<FileInfo>("--wasm") { Description = "the app's WebAssembly module (ABI v1, see apps/sdk/ABI.md)", Required = true };
+        var fromHeight = new Option<long?>("--from-height") { Description = "first app block height run with this code (default: the next block to be sealed)" };
+        var fuel = new Option<long>("--fuel") { Description = "fuel limit per input", DefaultValueFactory = _ => AbiV1.DefaultFuelLimit };
+        var memory = new Option<int>("--memory-mb") { Description = "linear memory limit in MiB", DefaultValueFactory = _ => (int)(AbiV1.DefaultMemoryLimitBytes >> 20) };
+        var cmd = new Command("deploy", "store a WebAssembly module (content-addressed) and bind it to an app from a height") { id, wasm, fromHeight, fuel, memory };
+        cmd.SetAction(async (p, ct) =>
+        {
+            var file = p.GetValue(wasm)!;
+            if (!file.Exists) throw new ArgumentException($"--wasm: no file '{file.FullName}'");
+            if (p.GetValue(fuel) is < 10_000 or > 100_000_000_000) throw new ArgumentException("--fuel must be between 10,000 and 100,000,000,000");
+            if (p.GetValue(memory) is < 1 or > 4096) throw new ArgumentException("--memory-mb must be between 1 and 4096");
+            var bytes = await File.ReadAllBytesAsync(file.FullName, ct);
+            using (var runtime = new WasmRuntime(new RuntimeOptions { PoolingAllocator = false }))
+                runtime.Load(bytes); // the same checks the executor makes: refuse now rather than at the first input
+            using var store = CliOptions.Store(p);
+            var deployed = await AppCodeRegistry.DeployAsync(store, p.GetValue(id)!, WasmRuntime.CodeHash(bytes), bytes,
+                p.GetValue(fromHeight), p.GetValue(fuel), (long)p.GetValue(memory) << 20, ct);
+            AnsiConsole.MarkupLineInterpolated($"[green]deployed[/] {deployed.CodeHash} ({deployed.SizeBytes:N0} bytes) to {deployed.AppId} from height {deployed.FromHeight}, fuel {deployed.FuelLimit:N0}/input, memory {deployed.MemoryLimitBytes >> 20} MiB");
             return 0;
         });
         return cmd;
@@ -130,6 +158,8 @@ public static class StreamLine
         InputSequenced s => $"[grey]{version,6}[/] #{s.Input.Seq,-5} L1 {s.Input.Position,-9} {Markup.Escape(s.Input.Source.Split('(')[0]),-9} {Markup.Escape(Args(s.Input))}",
         BlockSealed b => $"[grey]{version,6}[/] [green]block {b.Height}[/] {b.Count} inputs (#{b.FirstSeq}..#{b.FirstSeq + b.Count - 1}), L1 {b.FromL1Block}..{b.ToL1Block}, inputs root {b.InputsRoot[..18]}…",
         InputRejected x => $"[grey]{version,6}[/] [red]rejected[/] L1 {x.Position} tx {x.TxHash[..10]}… {x.Code}: {Markup.Escape(x.Reason)}",
+        AppCodeDeployed d => $"[grey]{version,6}[/] [blue]code[/] {d.CodeHash[..18]}… ({d.SizeBytes:N0} bytes) from height {d.FromHeight}, fuel {d.FuelLimit:N0}",
+        BlockExecuted x => $"[grey]{version,6}[/] [green]executed {x.Height}[/] {x.Results.Count(r => r.Accepted)}/{x.Results.Count} accepted, {x.Header.OutputCount} outputs, state {x.Header.StateRoot[..18]}…, header {x.HeaderHash[..18]}…",
         _ => $"[grey]{version,6}[/] {Markup.Escape(data.GetType().Name)}",
     };
 

@@ -59,6 +59,14 @@ public static class DemoCommand
             await AppRegistry.RegisterAsync(store, app, ct);
             AnsiConsole.MarkupLineInterpolated($"   {app.AppId}: {(app.Inbox is null ? "BidPlaced events of the auction" : "inbox submissions, payload (uint256)")}, 2 confirmations");
         }
+        // The counter app runs the Rust sample apps/counter; the auction app has no code, so its inputs are
+        // executed as NoCode rejections (it shows ordering only).
+        var wasm = Nexus.Apps.SampleApps.Counter;
+        using (var runtime = new Nexus.Runtime.Wasm.WasmRuntime(new Nexus.Runtime.Wasm.RuntimeOptions { PoolingAllocator = false }))
+            runtime.Load(wasm);
+        var code = await AppCodeRegistry.DeployAsync(store, counter.AppId, Nexus.Runtime.Wasm.WasmRuntime.CodeHash(wasm), wasm, null,
+            Nexus.Runtime.Wasm.AbiV1.DefaultFuelLimit, Nexus.Runtime.Wasm.AbiV1.DefaultMemoryLimitBytes, ct);
+        AnsiConsole.MarkupLineInterpolated($"   {counter.AppId}: code {code.CodeHash[..18]}… ({code.SizeBytes:N0} bytes, apps/counter) from height {code.FromHeight}");
 
         AnsiConsole.MarkupLineInterpolated($"[bold]3. Sending {transactions * 2} dApp transactions ({transactions * perTx * 2} inputs) plus 2 bad ones[/]");
         var expected = transactions * perTx;
@@ -75,7 +83,7 @@ public static class DemoCommand
             for (var i = 0; i < 3; i++) await dapp.Web3.Client.SendRequestAsync<string>("evm_mine"); // bury the last ones
         }, ct);
 
-        AnsiConsole.MarkupLine("[bold]4. Streams filling[/] (chain-listener → RabbitMQ → sequencer → Marten)");
+        AnsiConsole.MarkupLine("[bold]4. Streams filling[/] (chain-listener → RabbitMQ → sequencer → Marten → executor)");
         var deadline = DateTime.UtcNow + timeout;
         var done = false;
         await AnsiConsole.Live(new Table()).StartAsync(async live =>
@@ -84,11 +92,17 @@ public static class DemoCommand
             {
                 await using var session = store.QuerySession();
                 var states = await session.LoadManyAsync<AppSequence>(ct, counter.AppId, bids.AppId);
-                var table = new Table().AddColumns("app", "inputs sequenced", "blocks sealed", "rejected", "open inputs");
+                var executions = (await session.LoadManyAsync<AppExecution>(ct, counter.AppId, bids.AppId)).ToDictionary(e => e.Id);
+                var table = new Table().AddColumns("app", "inputs sequenced", "blocks sealed", "rejected", "open inputs", "blocks executed", "inputs accepted");
                 foreach (var s in states.OrderBy(s => s.Id))
-                    table.AddRow(s.Id, $"{s.NextSeq} / {expected}", s.NextHeight.ToString(), s.Rejected.ToString(), s.Open.Count.ToString());
+                {
+                    var x = executions.GetValueOrDefault(s.Id);
+                    table.AddRow(s.Id, $"{s.NextSeq} / {expected}", s.NextHeight.ToString(), s.Rejected.ToString(), s.Open.Count.ToString(),
+                        ((x?.Height ?? -1) + 1).ToString(), x is null ? "0" : (x.Inputs - x.Rejected).ToString());
+                }
                 live.UpdateTarget(table);
-                done = sending.IsCompleted && states.Count == 2 && states.All(s => s.NextSeq >= expected && s.Open.Count == 0);
+                done = sending.IsCompleted && states.Count == 2 && states.All(s => s.NextSeq >= expected && s.Open.Count == 0
+                    && executions.TryGetValue(s.Id, out var e) && e.Height == s.NextHeight - 1);
                 if (!done) await Task.Delay(300, ct);
             }
         });
@@ -106,9 +120,20 @@ public static class DemoCommand
             var unknown = await session.Query<InputRejection>().Where(r => r.AppId == "nobody-registered-me").ToListAsync(ct);
             foreach (var r in unknown) AnsiConsole.MarkupLineInterpolated($"[red]rejected[/] L1 {r.Rejection.Position} tx {r.Rejection.TxHash[..10]}… {r.Rejection.Code}: {r.Rejection.Reason}");
         }
+        if (done)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[bold]5. Auditing {counter.AppId}[/]: replaying its stream from PostgreSQL alone");
+            using var runtime = new Nexus.Runtime.Wasm.WasmRuntime(new Nexus.Runtime.Wasm.RuntimeOptions { PoolingAllocator = false });
+            var report = await new Nexus.Cli.Audit.Auditor(store, runtime).RunAsync(counter.AppId, null, null, ct);
+            if (report.Divergence is { } d)
+                AnsiConsole.MarkupLineInterpolated($"   [red]DIVERGENCE[/] at block {d.Height}: {d.What}");
+            else
+                AnsiConsole.MarkupLineInterpolated($"   [green]OK[/] {report.Blocks} blocks, {report.Inputs} inputs verified, final state root {report.StateRoot}");
+            done = report.Divergence is null;
+        }
         AnsiConsole.MarkupLine(done
-            ? "[green]demo complete:[/] every input is in its app's stream, in chain order, sealed into blocks. Explore with: ./nexus cli app list | app show --id ID | app rejections"
-            : "[red]demo timed out[/] before every input was sequenced: check the service logs in .local/logs");
+            ? "[green]demo complete:[/] every input is in its app's stream, in chain order, sealed into blocks, executed and audited. Explore with: ./nexus cli app list | app show --id ID | audit --app ID"
+            : "[red]demo failed[/]: not every input was sequenced and executed in time, or the audit diverged; check the service logs in .local/logs");
         return done ? 0 : 1;
     }
 }

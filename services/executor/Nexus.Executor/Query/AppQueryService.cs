@@ -1,0 +1,104 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Marten;
+using Nexus.AppStreams;
+using Nexus.Contracts.Query;
+using Nexus.Ethereum;
+using Nexus.State;
+using Proto = Nexus.Contracts.Query;
+
+namespace Nexus.Executor.Query;
+
+/// <summary>
+/// gRPC queries over executed blocks. Everything answered is committed: values come with a proof
+/// against the state root of the block asked for, read from the content-addressed node store, so an
+/// old height is served as easily as the latest one.
+/// </summary>
+public sealed class AppQueryService(IDocumentStore store, StateNodes nodes) : AppQuery.AppQueryBase
+{
+    public override async Task<GetStateResponse> GetState(GetStateRequest request, ServerCallContext context)
+    {
+        var block = await BlockAsync(request.AppId, request.HasHeight ? request.Height : null, context.CancellationToken);
+        var root = Hex.Decode(block.Block.Header.StateRoot);
+        var proof = StateTree.ProveFromStore(root, request.Key.Span, hash => nodes.ReadBody(request.AppId, hash));
+        var response = new GetStateResponse
+        {
+            Height = block.Height,
+            StateRoot = ByteString.CopyFrom(root),
+            HeaderHash = block.Block.HeaderHash,
+            Found = proof.IsInclusion,
+            Proof = new Proto.StateValueProof
+            {
+                TerminalIsLeaf = proof.Terminal == StateProofTerminal.Leaf,
+                LeafPath = ByteString.CopyFrom(proof.LeafPath ?? []),
+                LeafValueHash = ByteString.CopyFrom(proof.LeafValueHash ?? []),
+            },
+        };
+        if (proof.Value is { } value)
+            response.Value = ByteString.CopyFrom(value);
+        response.Proof.Siblings.AddRange(proof.Siblings.Select(ByteString.CopyFrom));
+        return response;
+    }
+
+    public override async Task<GetHeaderResponse> GetHeader(GetHeaderRequest request, ServerCallContext context)
+    {
+        var block = await BlockAsync(request.AppId, request.HasHeight ? request.Height : null, context.CancellationToken);
+        var h = block.Block.Header;
+        return new GetHeaderResponse
+        {
+            HeaderHash = block.Block.HeaderHash,
+            Header = new Proto.BlockHeader
+            {
+                ChainId = h.ChainId,
+                AppId = h.AppId,
+                Height = h.Height,
+                PreviousHeaderHash = h.PreviousHeaderHash,
+                CodeHash = h.CodeHash,
+                InputsRoot = h.InputsRoot,
+                InputCount = h.InputCount,
+                StateRoot = h.StateRoot,
+                OutputsRoot = h.OutputsRoot,
+                OutputCount = h.OutputCount,
+                ResultsRoot = h.ResultsRoot,
+                L1Block = h.L1Block,
+            },
+        };
+    }
+
+    public override async Task<GetInputResultResponse> GetInputResult(GetInputResultRequest request, ServerCallContext context)
+    {
+        await using var session = store.QuerySession();
+        var block = await session.Query<ExecutedBlock>()
+            .Where(b => b.AppId == request.AppId && b.FirstSeq <= request.Seq && b.LastSeq >= request.Seq)
+            .FirstOrDefaultAsync(context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"input {request.Seq} of app '{request.AppId}' is not executed yet"));
+        var r = block.Block.Results[(int)(request.Seq - block.FirstSeq)];
+        var response = new GetInputResultResponse
+        {
+            Height = block.Height,
+            InputId = r.InputId,
+            Accepted = r.Accepted,
+            Reason = r.Reason ?? "",
+            Code = r.Code,
+            Message = r.Message ?? "",
+            FuelUsed = r.FuelUsed,
+        };
+        response.Outputs.AddRange(r.Outputs.Select(o => new Output { Index = o.Index, Kind = o.Kind, Target = o.Target, Payload = ByteString.CopyFrom(Hex.Decode(o.Payload)) }));
+        return response;
+    }
+
+    private async Task<ExecutedBlock> BlockAsync(string appId, long? height, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        if (height is null)
+        {
+            var head = await session.LoadAsync<AppExecution>(appId, ct)
+                ?? throw new RpcException(new Status(StatusCode.NotFound, $"app '{appId}' is not registered"));
+            if (head.Height < 0)
+                throw new RpcException(new Status(StatusCode.NotFound, $"app '{appId}' has no executed block yet"));
+            height = head.Height;
+        }
+        return await session.LoadAsync<ExecutedBlock>(ExecutedBlock.IdFor(appId, height.Value), ct)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"block {height} of app '{appId}' is not executed"));
+    }
+}

@@ -1,0 +1,45 @@
+using Marten;
+using Nexus.Contracts.Registry;
+
+namespace Nexus.AppStreams;
+
+/// <summary>A WebAssembly module, stored once by its keccak256 (<see cref="Id"/>) however many apps use it.</summary>
+public sealed record AppCode(string Id, byte[] Wasm, DateTimeOffset StoredAt);
+
+/// <summary>Code deployment: the module is stored content-addressed and bound to an app from a height.</summary>
+public static class AppCodeRegistry
+{
+    /// <summary>
+    /// Stores the module and appends <see cref="AppCodeDeployed"/>. Under the stream's row lock, so no
+    /// block at or above <paramref name="fromHeight"/> can be sealed before the deployment is in the
+    /// stream: every executor and auditor then agrees on the code of every height. The caller has
+    /// already checked the module with the runtime.
+    /// </summary>
+    public static async Task<AppCodeDeployed> DeployAsync(
+        IDocumentStore store, string appId, string codeHash, byte[] wasm, long? fromHeight,
+        long fuelLimit, long memoryLimitBytes, CancellationToken ct = default)
+    {
+        await using var session = store.LightweightSession();
+        var stream = await session.Events.FetchForExclusiveWriting<AppSequence>(appId, ct);
+        if (stream.Aggregate is not { } sequence)
+            throw new InvalidOperationException($"app '{appId}' is not registered");
+        var height = fromHeight ?? sequence.NextHeight;
+        if (height < sequence.NextHeight)
+            throw new InvalidOperationException($"height {height} is already sealed for app '{appId}'; the earliest a deployment can take effect is {sequence.NextHeight}");
+        if (await session.LoadAsync<AppCode>(codeHash, ct) is null)
+            session.Store(new AppCode(codeHash, wasm, DateTimeOffset.UtcNow));
+        var deployed = new AppCodeDeployed
+        {
+            AppId = appId,
+            CodeHash = codeHash,
+            FromHeight = height,
+            FuelLimit = fuelLimit,
+            MemoryLimitBytes = memoryLimitBytes,
+            SizeBytes = wasm.Length,
+            DeployedAt = DateTimeOffset.UtcNow,
+        };
+        stream.AppendOne(deployed);
+        await session.SaveChangesAsync(ct);
+        return deployed;
+    }
+}

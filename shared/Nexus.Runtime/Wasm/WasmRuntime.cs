@@ -1,0 +1,236 @@
+using System.Collections.Concurrent;
+using Nexus.Ethereum;
+using Wasmtime;
+
+namespace Nexus.Runtime.Wasm;
+
+/// <summary>Process-wide runtime settings. None of them changes results; they only change speed.</summary>
+public sealed record RuntimeOptions
+{
+    /// <summary>Where compiled modules are kept between runs (null: memory only). Only this process writes it; trust it like the binary.</summary>
+    public string? ModuleCacheDirectory { get; init; }
+
+    /// <summary>Wasmtime's pooling allocator: pre-reserved instance slots with copy-on-write memory images.</summary>
+    public bool PoolingAllocator { get; init; } = true;
+
+    /// <summary>
+    /// Fuel metering. Only benchmarks turn it off (to measure its cost): without it an input cannot be
+    /// bounded and fuel used is not recorded, so results are not valid for consensus.
+    /// </summary>
+    public bool MeterFuel { get; init; } = true;
+
+    /// <summary>Receives guests' <c>debug_log</c> lines; null drops them.</summary>
+    public Action<string>? DebugLog { get; init; }
+}
+
+/// <summary>Per-app execution limits, recorded with the deployed code (they are part of consensus).</summary>
+public sealed record ExecutionLimits(long Fuel, long MemoryBytes)
+{
+    public static readonly ExecutionLimits Default = new(AbiV1.DefaultFuelLimit, AbiV1.DefaultMemoryLimitBytes);
+}
+
+/// <summary>
+/// The deterministic WebAssembly runtime: one Wasmtime engine configured for consensus (fuel,
+/// canonical NaNs, no threads/SIMD/WASI), one linker holding the <c>nexus_v1</c> host functions, and
+/// a cache of compiled modules by code hash. Each input runs on a fresh instance in a fresh store.
+/// Thread-safe; stores are never shared between threads.
+/// </summary>
+public sealed class WasmRuntime : IDisposable
+{
+    // Part of the cache key: a compiled artifact is only valid for the same Wasmtime and settings.
+    private const string EngineFingerprint = "wasmtime-50.0.1-v1";
+
+    private readonly RuntimeOptions _options;
+    private readonly Engine _engine;
+    private readonly Linker _linker;
+    private readonly ConcurrentDictionary<string, Lazy<AppModule>> _modules = new();
+
+    public WasmRuntime(RuntimeOptions? options = null)
+    {
+        _options = options ?? new RuntimeOptions();
+        using var config = new Config()
+            .WithFuelConsumption(_options.MeterFuel)
+            .WithCraneliftNaNCanonicalization(true)
+            .WithWasmThreads(false)
+            .WithSIMD(false)
+            .WithRelaxedSIMD(false, true)
+            .WithMemory64(false)
+            .WithMultiMemory(false)
+            .WithGc(false)
+            .WithReferenceTypes(false)
+            .WithFunctionReferences(false)
+            .WithExceptions(false)
+            .WithTailCalls(false)
+            .WithWideArithmetic(false)
+            .WithBulkMemory(true)
+            .WithMultiValue(true)
+            .WithMaximumStackSize(512 * 1024)
+            .WithOptimizationLevel(OptimizationLevel.Speed);
+        if (_options.PoolingAllocator)
+        {
+            using var pool = new PoolingAllocationConfig()
+                .WithTotalComponentInstances(0)
+                .WithMaxCoreInstances(64)
+                .WithMaxMemories(64)
+                .WithMaxTables(64)
+                .WithMaxMemorySize((nuint)(1L << 30))
+                .WithMaxUnusedWarmSlots(16);
+            config.WithPoolingAllocationStrategy(pool).WithMemoryInitCopyOnWrite(true);
+        }
+        _engine = new Engine(config);
+        _linker = new Linker(_engine);
+        HostCalls.Define(_linker);
+    }
+
+    /// <summary>Compiles (or fetches from cache) and checks a module. Throws <see cref="InvalidAppModuleException"/> when it breaks ABI v1.</summary>
+    public AppModule Load(byte[] wasm)
+    {
+        var codeHash = CodeHash(wasm);
+        var lazy = _modules.GetOrAdd(codeHash, hash => new Lazy<AppModule>(() => Compile(hash, wasm)));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            _modules.TryRemove(codeHash, out _);
+            throw;
+        }
+    }
+
+    /// <summary>keccak256 of the module bytes: the code's identity in events and headers.</summary>
+    public static string CodeHash(byte[] wasm) => Hex.Encode(Nethereum.Util.Sha3Keccack.Current.CalculateHash(wasm));
+
+    /// <summary>Runs one input. Never throws for anything the guest does: every failure is a rejected outcome.</summary>
+    public InputOutcome Execute(AppModule module, ExecutionLimits limits, GuestInput input, IStateReader state)
+    {
+        var ctx = new InputContext(input, state, _options.DebugLog);
+        using var store = NewStore(ctx, limits);
+        try
+        {
+            var instance = _linker.Instantiate(store, module.Module);
+            var memory = instance.GetMemory(AbiV1.MemoryExport)!;
+            var handle = instance.GetFunction<int>(AbiV1.EntryPoint)!;
+            ctx.Init(store, memory, _options.MeterFuel).Running = true;
+            var code = handle();
+            ctx.Running = false;
+            var used = FuelUsed(store, limits);
+            return code == 0
+                ? new InputOutcome(RejectReason.None, 0, null, used, ctx.Writes, ctx.Outputs)
+                : InputOutcome.Rejected(RejectReason.AppRejected, used, $"nexus_handle returned {code}", code);
+        }
+        catch (Exception e) when (e is WasmtimeException or GuestFault)
+        {
+            var used = FuelUsed(store, limits);
+            if (ctx.FailureReason != RejectReason.None)
+                return InputOutcome.Rejected(ctx.FailureReason, used, ctx.FailureMessage);
+            if (e is TrapException { Type: TrapCode.OutOfFuel })
+                return InputOutcome.Rejected(RejectReason.OutOfFuel, limits.Fuel, "out of fuel");
+            return InputOutcome.Rejected(RejectReason.Trap, used, TrapMessage(e));
+        }
+    }
+
+    /// <summary>
+    /// Calls a guest export <c>(i32) -> i64</c> outside any input (host calls are refused): the
+    /// benchmark's way to time pure guest compute, e.g. the order book's <c>nexus_bench</c>.
+    /// </summary>
+    public long RunKernel(AppModule module, string export, int argument, ExecutionLimits limits)
+    {
+        var ctx = new InputContext(GuestInput.Empty, EmptyState.Instance, null);
+        using var store = NewStore(ctx, limits);
+        var instance = _linker.Instantiate(store, module.Module);
+        var kernel = instance.GetFunction<int, long>(export) ?? throw new ArgumentException($"no export {export}: (i32) -> i64");
+        return kernel(argument);
+    }
+
+    private Store NewStore(InputContext ctx, ExecutionLimits limits)
+    {
+        var store = new Store(_engine, ctx);
+        store.SetLimits(memorySize: limits.MemoryBytes, tableElements: 100_000, instances: 1, tables: 1, memories: 1);
+        if (_options.MeterFuel)
+            store.Fuel = (ulong)limits.Fuel;
+        return store;
+    }
+
+    private long FuelUsed(Store store, ExecutionLimits limits) => _options.MeterFuel ? limits.Fuel - (long)store.Fuel : 0;
+
+    private sealed class EmptyState : IStateReader
+    {
+        public static readonly EmptyState Instance = new();
+
+        public bool TryGet(ReadOnlySpan<byte> key, out byte[] value)
+        {
+            value = [];
+            return false;
+        }
+    }
+
+    private static string TrapMessage(Exception e) => e switch
+    {
+        TrapException trap when trap.Type != TrapCode.Undefined => $"trap: {trap.Type}",
+        // Instantiation errors (memory above the limit, bad data segment) and traps without a code:
+        // keep the first line only, without Wasmtime's backtrace.
+        _ => "trap: " + e.Message.Split('\n')[0].Trim(),
+    };
+
+    private AppModule Compile(string codeHash, byte[] wasm)
+    {
+        ModuleShape.Check(wasm);
+        Module module;
+        try
+        {
+            module = FromCache(codeHash) ?? Module.FromBytes(_engine, codeHash, wasm);
+        }
+        catch (WasmtimeException e)
+        {
+            throw new InvalidAppModuleException($"the module does not compile under the Nexus runtime: {e.Message.Split('\n')[0]}");
+        }
+        var app = new AppModule(codeHash, module, wasm.Length);
+        ModuleShape.CheckImportsAndExports(module);
+        ToCache(codeHash, module);
+        return app;
+    }
+
+    private string? CachePath(string codeHash) => _options.ModuleCacheDirectory is { } dir
+        ? Path.Combine(dir, $"{codeHash[2..]}.{EngineFingerprint}.cwasm")
+        : null;
+
+    private Module? FromCache(string codeHash)
+    {
+        if (CachePath(codeHash) is not { } path || !File.Exists(path))
+            return null;
+        try
+        {
+            return Module.DeserializeFile(_engine, codeHash, path);
+        }
+        catch (WasmtimeException)
+        {
+            // Written by another Wasmtime build or CPU: recompile and overwrite.
+            return null;
+        }
+    }
+
+    private void ToCache(string codeHash, Module module)
+    {
+        if (CachePath(codeHash) is not { } path || File.Exists(path))
+            return;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        File.WriteAllBytes(temp, module.Serialize());
+        File.Move(temp, path, overwrite: true);
+    }
+
+    public void Dispose()
+    {
+        foreach (var lazy in _modules.Values)
+            if (lazy.IsValueCreated)
+                lazy.Value.Module.Dispose();
+        _linker.Dispose();
+        _engine.Dispose();
+    }
+}
+
+/// <summary>A compiled app module that passed the ABI v1 checks.</summary>
+public sealed record AppModule(string CodeHash, Module Module, int SizeBytes);
+
+public sealed class InvalidAppModuleException(string message) : Exception(message);

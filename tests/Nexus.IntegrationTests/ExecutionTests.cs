@@ -1,0 +1,165 @@
+using System.Numerics;
+using Grpc.Net.Client;
+using Nexus.Apps;
+using Nexus.Contracts.Query;
+using Nexus.Ethereum;
+using Nexus.IntegrationTests.Infrastructure;
+using Nexus.State;
+using Npgsql;
+
+namespace Nexus.IntegrationTests;
+
+/// <summary>dApp transactions on the dev node → listener → sequencer → executor, with the real WebAssembly sample apps.</summary>
+public sealed class ExecutionTests
+{
+    private static byte[] Amount(BigInteger amount)
+    {
+        var word = new byte[32];
+        amount.TryWriteBytes(word.AsSpan(), out var written, isUnsigned: true, isBigEndian: true);
+        return [.. new byte[32 - written], .. word[..written]];
+    }
+
+    private static async Task<int> ExecutedInputsAsync(Pipeline p, string appId) => (await p.ExecutedAsync(appId)).Sum(b => b.Results.Count);
+
+    [Fact]
+    public async Task Counter_app_blocks_are_executed_and_queried_values_come_with_proofs_that_verify_and_the_audit_agrees()
+    {
+        await using var p = await Pipeline.StartAsync("exec");
+        var app = await p.RegisterAsync("counter", inbox: true, payloadAbi: "(uint256 amount)", confirmations: 1);
+        await p.DeployCodeAsync(app.AppId, SampleApps.Counter);
+        await p.StartSequencerAsync();
+        await p.StartExecutorAsync();
+        await p.StartListenerAsync();
+
+        var amounts = Enumerable.Range(1, 60).Select(i => Amount(i)).ToList();
+        await p.Dapp.SubmitBatchAsync(p.Inbox, app.AppId, amounts[..30]);
+        await p.Dapp.SubmitAsync(p.Inbox, app.AppId, Amount(0)); // the app rejects 0 with code 1
+        await p.Dapp.SubmitBatchAsync(p.Inbox, app.AppId, amounts[30..]);
+        await p.Dapp.MineAsync(2);
+        await Poll.Until(async () => await ExecutedInputsAsync(p, app.AppId) == 61);
+
+        var blocks = await p.ExecutedAsync(app.AppId);
+        blocks.Select(b => b.Height).ShouldBe(Enumerable.Range(0, blocks.Count).Select(i => (long)i));
+        for (var i = 1; i < blocks.Count; i++)
+            blocks[i].Header.PreviousHeaderHash.ShouldBe(blocks[i - 1].HeaderHash);
+        var results = blocks.SelectMany(b => b.Results).ToList();
+        var rejected = results.Single(r => !r.Accepted);
+        rejected.Reason.ShouldBe("AppRejected");
+        rejected.Code.ShouldBe(1);
+        results.Count(r => r.Accepted).ShouldBe(60);
+        results.Where(r => r.Accepted).ShouldAllBe(r => r.Outputs.Count == 1 && r.Outputs[0].Kind == "notice");
+
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{p.ExecutorGrpcPort}");
+        var query = new AppQuery.AppQueryClient(channel);
+        var total = await query.GetStateAsync(new GetStateRequest { AppId = app.AppId, Key = Google.Protobuf.ByteString.CopyFromUtf8("total") });
+        total.Found.ShouldBeTrue();
+        new BigInteger(total.Value.Span, isUnsigned: true, isBigEndian: true).ShouldBe(new BigInteger(60 * 61 / 2));
+        total.StateRoot.ToByteArray().ShouldBe(Hex.Decode(blocks[^1].Header.StateRoot));
+        Proof("total"u8.ToArray(), total).Verify(total.StateRoot.ToByteArray()).ShouldBeTrue();
+        // The same proof with another value must not verify.
+        (Proof("total"u8.ToArray(), total) with { Value = Amount(1) }).Verify(total.StateRoot.ToByteArray()).ShouldBeFalse();
+
+        var absent = await query.GetStateAsync(new GetStateRequest { AppId = app.AppId, Key = Google.Protobuf.ByteString.CopyFromUtf8("no such key") });
+        absent.Found.ShouldBeFalse();
+        Proof("no such key"u8.ToArray(), absent).Verify(absent.StateRoot.ToByteArray()).ShouldBeTrue();
+
+        // An old height answers with that height's root.
+        var first = await query.GetStateAsync(new GetStateRequest { AppId = app.AppId, Key = Google.Protobuf.ByteString.CopyFromUtf8("total"), Height = 0 });
+        first.StateRoot.ToByteArray().ShouldBe(Hex.Decode(blocks[0].Header.StateRoot));
+        Proof("total"u8.ToArray(), first).Verify(first.StateRoot.ToByteArray()).ShouldBeTrue();
+
+        var header = await query.GetHeaderAsync(new GetHeaderRequest { AppId = app.AppId });
+        header.HeaderHash.ShouldBe(blocks[^1].HeaderHash);
+        var result = await query.GetInputResultAsync(new GetInputResultRequest { AppId = app.AppId, Seq = rejected.Seq });
+        result.Accepted.ShouldBeFalse();
+        result.Reason.ShouldBe("AppRejected");
+        var missing = await Should.ThrowAsync<Grpc.Core.RpcException>(query.GetHeaderAsync(new GetHeaderRequest { AppId = "no-such-app" }).ResponseAsync);
+        missing.StatusCode.ShouldBe(Grpc.Core.StatusCode.NotFound);
+
+        var audit = await Cli.RunAsync(p, "audit", "--app", app.AppId);
+        audit.Exit.ShouldBe(0, audit.Output);
+        audit.Output.ShouldContain($"{blocks.Count} blocks, 61 inputs verified, final state root {blocks[^1].Header.StateRoot}");
+    }
+
+    private static StateProof Proof(byte[] key, GetStateResponse r) => new(
+        key,
+        r.Proof.Siblings.Select(s => s.ToByteArray()).ToList(),
+        r.Proof.TerminalIsLeaf ? StateProofTerminal.Leaf : StateProofTerminal.Empty,
+        r.Proof.TerminalIsLeaf ? r.Proof.LeafPath.ToByteArray() : null,
+        r.Proof.TerminalIsLeaf ? r.Proof.LeafValueHash.ToByteArray() : null,
+        r.Found ? r.Value.ToByteArray() : null);
+
+    [Fact]
+    public async Task A_hostile_app_gets_every_misbehaviour_rejected_with_its_reason_and_the_executor_stays_healthy()
+    {
+        await using var p = await Pipeline.StartAsync("hostile");
+        var app = await p.RegisterAsync("hostile", inbox: true, confirmations: 1);
+        await p.DeployCodeAsync(app.AppId, SampleApps.Hostile, fuel: 5_000_000);
+        await p.StartSequencerAsync();
+        var executor = await p.StartExecutorAsync();
+        await p.StartListenerAsync();
+
+        // infinite loop, memory bomb, trap after writes, huge output, bad pointer, code 42, stack overflow, panic, then a good one.
+        byte[] ops = [1, 2, 3, 5, 6, 8, 9, 12, 0];
+        await p.Dapp.SubmitBatchAsync(p.Inbox, app.AppId, ops.Select(op => new[] { op }).ToList());
+        await p.Dapp.MineAsync(2);
+        await Poll.Until(async () => await ExecutedInputsAsync(p, app.AppId) == ops.Length);
+
+        var results = (await p.ExecutedAsync(app.AppId)).SelectMany(b => b.Results).OrderBy(r => r.Seq).ToList();
+        results.Select(r => r.Reason ?? "Accepted").ShouldBe(
+            ["OutOfFuel", "AppAborted", "Trap", "AbiMisuse", "AbiMisuse", "AppRejected", "Trap", "AppAborted", "Accepted"]);
+        results[2].Outputs.ShouldBeEmpty(); // the notice emitted before the trap is dropped with the writes
+        using var http = new HttpClient();
+        (await http.GetAsync(executor.BaseUrl + "/health/ready")).IsSuccessStatusCode.ShouldBeTrue();
+        (await Cli.RunAsync(p, "audit", "--app", app.AppId)).Exit.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_killed_executor_resumes_from_its_last_committed_block_without_executing_any_twice_and_a_tampered_stream_is_caught_by_the_audit()
+    {
+        await using var p = await Pipeline.StartAsync("execkill");
+        var app = await p.RegisterAsync("counter", inbox: true, payloadAbi: "(uint256 amount)", confirmations: 1);
+        await p.DeployCodeAsync(app.AppId, SampleApps.Counter);
+        await p.StartSequencerAsync();
+        await p.StartListenerAsync();
+        var executor = p.StartProcess("Nexus.Executor");
+
+        for (var round = 0; round < 12; round++)
+        {
+            await p.Dapp.SubmitBatchAsync(p.Inbox, app.AppId, Enumerable.Range(1, 20).Select(i => Amount(i)).ToList());
+            if (round == 4)
+                await executor.KillAsync();
+            if (round == 7)
+                executor = p.StartProcess("Nexus.Executor");
+        }
+        await p.Dapp.MineAsync(2);
+        await Poll.Until(async () => await ExecutedInputsAsync(p, app.AppId) == 240);
+
+        var blocks = await p.ExecutedAsync(app.AppId);
+        blocks.Select(b => b.Height).ShouldBe(Enumerable.Range(0, blocks.Count).Select(i => (long)i)); // each height once
+        var audit = await Cli.RunAsync(p, "audit", "--app", app.AppId);
+        audit.Exit.ShouldBe(0, audit.Output);
+
+        // Tamper with a recorded result (fuel of block 2's first input): the audit names block 2.
+        await using var db = NpgsqlDataSource.Create(LocalInfra.Postgres);
+        await db.CreateCommand($$"""
+            update {{p.Schema}}.mt_events set data = jsonb_set(data, '{Results,0,FuelUsed}', '1')
+            where stream_id = '{{app.AppId}}' and data ? 'HeaderHash' and data->>'Height' = '2'
+            """).ExecuteNonQueryAsync();
+        var tampered = await Cli.RunAsync(p, "audit", "--app", app.AppId);
+        tampered.Exit.ShouldBe(2, tampered.Output);
+        tampered.Output.ShouldContain("DIVERGENCE at block 2");
+        tampered.Output.ShouldContain("fuel used");
+
+        // Tamper with an input's log data in block 1: its sealed inputs root no longer matches.
+        var seqInBlock1 = blocks[1].Results[0].Seq;
+        await db.CreateCommand($$"""
+            update {{p.Schema}}.mt_events set data = jsonb_set(data, '{Input,Data}', to_jsonb(overlay(data->'Input'->>'Data' placing 'ff' from 130 for 2)))
+            where stream_id = '{{app.AppId}}' and data->'Input'->>'Seq' = '{{seqInBlock1}}'
+            """).ExecuteNonQueryAsync();
+        var forged = await Cli.RunAsync(p, "audit", "--app", app.AppId);
+        forged.Exit.ShouldBe(2, forged.Output);
+        forged.Output.ShouldContain("DIVERGENCE at block 1");
+        forged.Output.ShouldContain("inputs root");
+    }
+}

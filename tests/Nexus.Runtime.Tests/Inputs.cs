@@ -1,0 +1,39 @@
+using System.Numerics;
+using Nethereum.ABI;
+using Nexus.Contracts;
+using Nexus.Contracts.Sequencer;
+using Nexus.Ethereum;
+using Nexus.Ethereum.Abi;
+
+namespace Nexus.Runtime.Tests;
+
+/// <summary>Sequenced inputs shaped exactly as the sequencer stores them.</summary>
+internal static class Inputs
+{
+    public const long ChainId = 31337;
+
+    public static SequencedInput Inbox(long seq, byte[] payload, string appId = "app", string sender = "0x00000000000000000000000000000000000000aa") => new()
+    {
+        Seq = seq,
+        InputId = $"{ChainId}:0x{seq:x64}:0",
+        Position = new LogPosition(100 + seq, 0),
+        BlockHash = "0x" + new string('b', 64),
+        BlockTimestamp = 1_700_000_000 + seq,
+        TxHash = $"0x{seq:x64}",
+        TxIndex = 0,
+        Emitter = "0x" + new string('1', 40),
+        Topics = [InboxEvents.InputSubmitted.Topic0, AppIds.ToTopic(appId), "0x" + new string('0', 24) + sender[2..]],
+        Data = Hex.Encode(new ABIEncode().GetABIEncoded(new ABIValue("uint64", (ulong)seq), new ABIValue("bytes", payload))),
+        Source = "inbox",
+        Sender = sender,
+        Nonce = seq,
+        Payload = Hex.Encode(payload),
+        Arguments = [],
+    };
+
+    public static byte[] Uint256(BigInteger value)
+    {
+        var bytes = value.ToByteArray(isUnsigned: true, isBigEndian: true);
+        return [.. new byte[32 - bytes.Length], .. bytes];
+    }
+}

@@ -1,0 +1,143 @@
+using Marten;
+using Nexus.AppStreams;
+using Nexus.Contracts.Executor;
+using Nexus.Contracts.Registry;
+using Nexus.Runtime.Blocks;
+using Nexus.Runtime.Wasm;
+using Nexus.State;
+
+namespace Nexus.Cli.Audit;
+
+/// <summary>The first place where the recorded stream and the re-execution disagree.</summary>
+public sealed record Divergence(long Height, long? Seq, string What, string Expected, string Got);
+
+public sealed record AuditReport(long Blocks, long Inputs, long Unexecuted, string StateRoot, string? HeaderHash, Divergence? Divergence);
+
+/// <summary>
+/// Replays an app from genesis using only what PostgreSQL holds (its stream and stored code; no
+/// service, no chain): every block is re-executed with the same runtime, and every recorded
+/// <see cref="BlockExecuted"/> — header, roots, each input's result — is compared with the replay.
+/// The inputs themselves are checked against the roots the sequencer sealed.
+/// </summary>
+public sealed class Auditor(IDocumentStore store, WasmRuntime runtime)
+{
+    private const int Window = 5_000;
+
+    public async Task<AuditReport> RunAsync(string appId, long? toHeight, Action<long>? progress, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        if (await session.LoadAsync<RegisteredApp>(appId, ct) is null)
+            throw new InvalidOperationException($"app '{appId}' is not registered in this database");
+
+        var state = new StateTree();
+        var deployments = new List<AppCodeDeployed>();
+        var modules = new Dictionary<string, AppModule>();
+        var previous = BlockEncoding.Zero32;
+        string? headerHash = null;
+        long blocks = 0, inputs = 0, unexecuted = 0, after = 0;
+
+        while (true)
+        {
+            var slice = await AppBlocks.ReadAsync(session, appId, after, Window, ct);
+            deployments.AddRange(slice.Deployments);
+            var recorded = slice.Executed.ToDictionary(e => e.Height);
+            foreach (var block in slice.Blocks)
+            {
+                var h = block.Seal.Height;
+                if (toHeight is { } to && h > to)
+                    return new AuditReport(blocks, inputs, unexecuted, Hex(state.Root), headerHash, null);
+                if (h != blocks + unexecuted)
+                    return Diverged(new Divergence(h, null, "block height", (blocks + unexecuted).ToString(), h.ToString()));
+
+                BlockExecuted replay;
+                try
+                {
+                    var code = await CodeAsync(AppExecution.CodeAt(deployments, h), session, modules, ct);
+                    replay = BlockExecutor.Execute(runtime, code, state, block.Seal, block.Inputs, previous);
+                }
+                catch (Exception e) when (e is BlockIntegrityException or CodeTamperedException)
+                {
+                    return Diverged(new Divergence(h, null, "sealed inputs", "inputs matching the seal", e.Message));
+                }
+
+                if (recorded.TryGetValue(h, out var expected))
+                {
+                    if (Compare(expected, replay) is { } divergence)
+                        return Diverged(divergence);
+                    blocks++;
+                }
+                else
+                {
+                    unexecuted++;
+                }
+                inputs += block.Inputs.Count;
+                previous = replay.HeaderHash;
+                headerHash = replay.HeaderHash;
+                progress?.Invoke(h);
+            }
+            after = slice.LastVersion;
+            if (slice.EndOfStream)
+                return new AuditReport(blocks, inputs, unexecuted, Hex(state.Root), headerHash, null);
+        }
+
+        AuditReport Diverged(Divergence d) => new(blocks, inputs, unexecuted, Hex(state.Root), headerHash, d);
+    }
+
+    private static Divergence? Compare(BlockExecuted expected, BlockExecuted got)
+    {
+        var h = got.Height;
+        for (var i = 0; i < Math.Max(expected.Results.Count, got.Results.Count); i++)
+        {
+            if (i >= expected.Results.Count || i >= got.Results.Count)
+                return new Divergence(h, null, "result count", expected.Results.Count.ToString(), got.Results.Count.ToString());
+            var (e, g) = (expected.Results[i], got.Results[i]);
+            var field =
+                e.Seq != g.Seq ? ("seq", e.Seq.ToString(), g.Seq.ToString()) :
+                e.Accepted != g.Accepted || e.Reason != g.Reason ? ("outcome", Outcome(e), Outcome(g)) :
+                e.Code != g.Code ? ("return code", e.Code.ToString(), g.Code.ToString()) :
+                e.FuelUsed != g.FuelUsed ? ("fuel used", e.FuelUsed.ToString(), g.FuelUsed.ToString()) :
+                !e.Outputs.SequenceEqual(g.Outputs) ? ("outputs", $"{e.Outputs.Count} outputs", $"{g.Outputs.Count} outputs (or different bytes)") :
+                ((string, string, string)?)null;
+            if (field is { } f)
+                return new Divergence(h, g.Seq, f.Item1, f.Item2, f.Item3);
+        }
+        var (eh, gh) = (expected.Header, got.Header);
+        foreach (var (name, ev, gv) in new[]
+        {
+            ("previous header hash", eh.PreviousHeaderHash, gh.PreviousHeaderHash),
+            ("code hash", eh.CodeHash, gh.CodeHash),
+            ("inputs root", eh.InputsRoot, gh.InputsRoot),
+            ("state root", eh.StateRoot, gh.StateRoot),
+            ("outputs root", eh.OutputsRoot, gh.OutputsRoot),
+            ("results root", eh.ResultsRoot, gh.ResultsRoot),
+            ("header", eh.ToString(), gh.ToString()),
+            ("header hash", expected.HeaderHash, got.HeaderHash),
+        })
+        {
+            if (!string.Equals(ev, gv, StringComparison.OrdinalIgnoreCase))
+                return new Divergence(h, null, name, ev, gv);
+        }
+        return null;
+    }
+
+    private static string Outcome(InputResult r) => r.Accepted ? "accepted" : $"rejected ({r.Reason})";
+
+    private async Task<CodeBinding> CodeAsync(AppCodeDeployed? deployment, IQuerySession session, Dictionary<string, AppModule> modules, CancellationToken ct)
+    {
+        if (deployment is null)
+            return CodeBinding.None;
+        if (!modules.TryGetValue(deployment.CodeHash, out var module))
+        {
+            var code = await session.LoadAsync<AppCode>(deployment.CodeHash, ct)
+                ?? throw new CodeTamperedException($"code {deployment.CodeHash} is missing from the code store");
+            if (WasmRuntime.CodeHash(code.Wasm) != deployment.CodeHash)
+                throw new CodeTamperedException($"stored code {deployment.CodeHash} hashes to {WasmRuntime.CodeHash(code.Wasm)}");
+            module = modules[deployment.CodeHash] = runtime.Load(code.Wasm);
+        }
+        return new CodeBinding(module, new ExecutionLimits(deployment.FuelLimit, deployment.MemoryLimitBytes));
+    }
+
+    private static string Hex(byte[] bytes) => Nexus.Ethereum.Hex.Encode(bytes);
+
+    private sealed class CodeTamperedException(string message) : Exception(message);
+}

@@ -4,7 +4,7 @@ namespace Nexus.State;
 /// Content equality for byte-array keys, also looked up by span (no copy for <see cref="StateTree.TryGet"/>).
 /// HashCode.AddBytes is seeded per process, so crafted keys cannot aim at one bucket.
 /// </summary>
-internal sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+public sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
 {
     public static readonly ByteArrayComparer Instance = new();
 

@@ -163,3 +163,102 @@ public sealed class ExecutionTests
         forged.Output.ShouldContain("inputs root");
     }
 }
+
+/// <summary>The compute-heavy sample: OrderBook.sol events in, settle(...) calls out, executed back on the dev node.</summary>
+public sealed class OrderBookExecutionTests
+{
+    [Fact]
+    public async Task Crossing_orders_become_settle_calls_whose_calldata_the_OrderBook_contract_accepts()
+    {
+        await using var p = await Pipeline.StartAsync("book");
+        var book = await p.Dapp.DeployAsync(Nexus.Ethereum.Artifacts.SolidityArtifact.OrderBook);
+        var app = await p.RegisterAsync("book", inbox: false, confirmations: 1, sources:
+        [
+            new Nexus.Contracts.Registry.EventSource(book, "OrderPlaced(address indexed trader, uint8 side, uint64 price, uint64 qty)"),
+            new Nexus.Contracts.Registry.EventSource(book, "OrderCancelled(address indexed trader, uint64 orderId)"),
+        ]);
+        await p.DeployCodeAsync(app.AppId, SampleApps.OrderBook);
+        await p.StartSequencerAsync();
+        await p.StartExecutorAsync();
+        await p.StartListenerAsync();
+
+        await p.Dapp.PlaceOrderAsync(book, side: 1, price: 100, qty: 10); // #0 sell 10 @ 100
+        await p.Dapp.PlaceOrderAsync(book, side: 1, price: 101, qty: 5);  // #1 sell 5 @ 101
+        await p.Dapp.PlaceOrderAsync(book, side: 0, price: 101, qty: 12); // #2 buy 12 @ 101: fills 10 @ 100 from #0, 2 @ 101 from #1
+        await p.Dapp.CancelOrderAsync(book, 1);                           // #3 cancels the rest of #1
+        await p.Dapp.CancelOrderAsync(book, 77);                          // #4 unknown order: rejected, code 5
+        await p.Dapp.MineAsync(2);
+        await Poll.Until(async () => (await p.ExecutedAsync(app.AppId)).Sum(b => b.Results.Count) == 5);
+
+        var results = (await p.ExecutedAsync(app.AppId)).SelectMany(b => b.Results).OrderBy(r => r.Seq).ToList();
+        results.Take(4).ShouldAllBe(r => r.Accepted);
+        results[4].Reason.ShouldBe("AppRejected");
+        results[4].Code.ShouldBe(5);
+        var trader = p.Dapp.Account.Address;
+        var fills = results[2].Outputs;
+        fills.Select(o => (o.Kind, o.Target)).ShouldBe([("call", book.ToLowerInvariant()), ("call", book.ToLowerInvariant())]);
+        var abi = new Nethereum.ABI.ABIEncode();
+        byte[] Settle(ulong maker, ulong taker, ulong price, ulong qty) => [.. Hex.Decode("0x5a859a95"), .. abi.GetABIEncoded(
+            new Nethereum.ABI.ABIValue("uint64", maker), new Nethereum.ABI.ABIValue("uint64", taker), new Nethereum.ABI.ABIValue("address", trader),
+            new Nethereum.ABI.ABIValue("address", trader), new Nethereum.ABI.ABIValue("uint64", price), new Nethereum.ABI.ABIValue("uint64", qty))];
+        Hex.Decode(fills[0].Payload).ShouldBe(Settle(0, 2, 100, 10));
+        Hex.Decode(fills[1].Payload).ShouldBe(Settle(1, 2, 101, 2));
+
+        // The outputs are real calls: executing one on the dev node emits the contract's Filled event.
+        var receipt = await p.Dapp.CallAsync(fills[0].Target, Hex.Decode(fills[0].Payload));
+        receipt.Logs.Count().ShouldBe(1);
+        (await Cli.RunAsync(p, "audit", "--app", app.AppId)).Exit.ShouldBe(0);
+    }
+}
+
+/// <summary>`nexus app deploy`: checks, content addressing and upgrades that take effect at a height.</summary>
+public sealed class CodeDeploymentTests
+{
+    [Fact]
+    public async Task An_upgrade_deployed_with_the_CLI_takes_effect_at_its_height_and_bad_modules_or_heights_are_refused()
+    {
+        await using var p = await Pipeline.StartAsync("upgrade");
+        var app = await p.RegisterAsync("upgrade", inbox: true, confirmations: 1);
+        var dir = Directory.CreateTempSubdirectory("nexus-wasm-");
+        var counterFile = Path.Combine(dir.FullName, "counter.wasm");
+        var hostileFile = Path.Combine(dir.FullName, "hostile.wasm");
+        var garbageFile = Path.Combine(dir.FullName, "garbage.wasm");
+        await File.WriteAllBytesAsync(counterFile, SampleApps.Counter);
+        await File.WriteAllBytesAsync(hostileFile, SampleApps.Hostile);
+        await File.WriteAllBytesAsync(garbageFile, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+
+        var first = await Cli.RunAsync(p, "app", "deploy", "--id", app.AppId, "--wasm", counterFile);
+        first.Exit.ShouldBe(0, first.Output);
+        first.Output.ShouldContain("from height 0");
+        (await Cli.RunAsync(p, "app", "deploy", "--id", app.AppId, "--wasm", garbageFile)).Output.ShouldContain("not a WebAssembly binary");
+        (await Cli.RunAsync(p, "app", "deploy", "--id", "no-such-app", "--wasm", counterFile)).Output.ShouldContain("not registered");
+
+        await p.StartSequencerAsync();
+        await p.StartExecutorAsync();
+        await p.StartListenerAsync();
+        await p.Dapp.SubmitAsync(p.Inbox, app.AppId, [0]); // under the counter: malformed (code 2)
+        await p.Dapp.MineAsync(2);
+        await Poll.Until(async () => (await p.ExecutedAsync(app.AppId)).Count >= 1);
+
+        var tooLow = await Cli.RunAsync(p, "app", "deploy", "--id", app.AppId, "--wasm", hostileFile, "--from-height", "0");
+        tooLow.Exit.ShouldBe(1);
+        tooLow.Output.ShouldContain("already sealed");
+        var upgrade = await Cli.RunAsync(p, "app", "deploy", "--id", app.AppId, "--wasm", hostileFile);
+        upgrade.Exit.ShouldBe(0, upgrade.Output);
+
+        await p.Dapp.SubmitAsync(p.Inbox, app.AppId, [0]); // under the hostile app: op 0, accepted
+        await p.Dapp.MineAsync(2);
+        await Poll.Until(async () => (await p.ExecutedAsync(app.AppId)).Sum(b => b.Results.Count) == 2);
+
+        var blocks = await p.ExecutedAsync(app.AppId);
+        var counterHash = Nexus.Runtime.Wasm.WasmRuntime.CodeHash(SampleApps.Counter);
+        var hostileHash = Nexus.Runtime.Wasm.WasmRuntime.CodeHash(SampleApps.Hostile);
+        blocks[0].Header.CodeHash.ShouldBe(counterHash);
+        blocks[0].Results.Single().Code.ShouldBe(2);
+        blocks[^1].Header.CodeHash.ShouldBe(hostileHash);
+        blocks[^1].Results.Single().Accepted.ShouldBeTrue();
+        (await Cli.RunAsync(p, "audit", "--app", app.AppId)).Exit.ShouldBe(0);
+        (await Cli.RunAsync(p, "app", "show", "--id", app.AppId)).Output.ShouldContain("code " + hostileHash[..18]);
+        dir.Delete(recursive: true);
+    }
+}

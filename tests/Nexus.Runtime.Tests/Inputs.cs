@@ -31,6 +31,19 @@ internal static class Inputs
         Arguments = [],
     };
 
+    public const string OrderPlacedTopic = "0x959d7183ae33c98ff0e89de17ee16be8568e424944c0b93f2c0eaf2fa8c6e292";
+
+    /// <summary>An OrderBook <c>OrderPlaced(address indexed trader, uint8 side, uint64 price, uint64 qty)</c> event input.</summary>
+    public static SequencedInput OrderPlaced(long seq, int trader, int side, ulong price, ulong qty) => Inbox(seq, []) with
+    {
+        Topics = [OrderPlacedTopic, $"0x{trader:x64}"],
+        Data = Hex.Encode(new ABIEncode().GetABIEncoded(new ABIValue("uint8", side), new ABIValue("uint64", price), new ABIValue("uint64", qty))),
+        Source = "OrderPlaced(address indexed trader, uint8 side, uint64 price, uint64 qty)",
+        Sender = null,
+        Nonce = null,
+        Payload = null,
+    };
+
     public static byte[] Uint256(BigInteger value)
     {
         var bytes = value.ToByteArray(isUnsigned: true, isBigEndian: true);

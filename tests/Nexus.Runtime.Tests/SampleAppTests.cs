@@ -110,6 +110,29 @@ public sealed class SampleAppTests : IDisposable
         results.Count(r => r.Accepted).ShouldBe(inputs.Count(i => Hex.Decode(i.Payload!) is { Length: 32 } p && !p.All(b => b == 0)));
     }
 
+    /// <summary>Property: random order flow on the order book executes identically twice, and every fill is a settle call.</summary>
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    public void Order_book_blocks_are_deterministic_and_fills_conserve_quantity(int seed)
+    {
+        var random = new Random(seed);
+        var inputs = Enumerable.Range(0, 200).Select(i =>
+            Inputs.OrderPlaced(i, 1 + random.Next(6), random.Next(2), (ulong)random.Next(95, 106), (ulong)random.Next(1, 50))).ToList();
+        var first = ExecuteBlocks(_runtime, SampleApps.OrderBook, inputs, out _);
+        using var other = new WasmRuntime(new RuntimeOptions { PoolingAllocator = false });
+        ExecuteBlocks(other, SampleApps.OrderBook, inputs, out _).Select(b => b.HeaderHash).ShouldBe(first.Select(b => b.HeaderHash));
+
+        var results = first.SelectMany(b => b.Results).ToList();
+        results.ShouldAllBe(r => r.Accepted);
+        var fills = results.SelectMany(r => r.Outputs).ToList();
+        fills.ShouldNotBeEmpty();
+        fills.ShouldAllBe(o => o.Kind == "call" && o.Payload.StartsWith("0x5a859a95"));
+        // Every fill's quantity comes out of both a maker and a taker: total filled ≤ total placed on each side.
+        var filled = fills.Sum(o => (long)new BigInteger(Hex.Decode(o.Payload)[(4 + 5 * 32)..], true, true));
+        filled.ShouldBeLessThanOrEqualTo(inputs.Sum(i => (long)ulong.Parse(i.Data[^16..], System.Globalization.NumberStyles.HexNumber)) / 2);
+    }
+
     private static List<Contracts.Executor.BlockExecuted> ExecuteBlocks(WasmRuntime runtime, byte[] wasm, IReadOnlyList<SequencedInput> inputs, out StateTree tree)
     {
         tree = new StateTree();
@@ -146,4 +169,67 @@ public sealed class SampleAppTests : IDisposable
     }
 
     public void Dispose() => _runtime.Dispose();
+}
+
+public sealed class GuestInputTests
+{
+    [Fact]
+    public void An_inbox_submission_gives_the_guest_its_payload_sender_and_nonce_from_the_log_itself()
+    {
+        var input = Inputs.Inbox(3, [9, 8, 7], sender: "0x00000000000000000000000000000000000000bb") with
+        {
+            Payload = "0xdeadbeef", Sender = "0x0000000000000000000000000000000000000001", Nonce = 99, // the sequencer's copies are not trusted
+        };
+        var guest = GuestInput.From(input, Inputs.ChainId, "app", 1);
+        guest.Data.ShouldBe(new byte[] { 9, 8, 7 });
+        BitConverter.ToUInt64(guest.Meta, 56).ShouldBe(3UL);
+        BitConverter.ToUInt32(guest.Meta, 64).ShouldBe(0u);
+        guest.Meta[72..92].ShouldBe(Hex.Decode("0x00000000000000000000000000000000000000bb"));
+    }
+
+    [Theory]
+    [InlineData("0x")]
+    [InlineData("0x00000000000000000000000000000000000000000000000000000000000000030000000000000000000000000000000000000000000000000000000000000041")]
+    public void A_non_canonical_inbox_log_is_handed_over_as_a_raw_event_input(string data)
+    {
+        var guest = GuestInput.From(Inputs.Inbox(3, [1]) with { Data = data }, Inputs.ChainId, "app", 1);
+        BitConverter.ToUInt32(guest.Meta, 64).ShouldBe(1u);
+        guest.Data.ShouldBe(Hex.Decode(data));
+        BitConverter.ToUInt64(guest.Meta, 56).ShouldBe(ulong.MaxValue);
+    }
+}
+
+public sealed class ModuleCacheTests
+{
+    [Fact]
+    public void Compiled_modules_are_cached_on_disk_and_a_new_runtime_loads_them_with_the_same_results()
+    {
+        var dir = Directory.CreateTempSubdirectory("nexus-cache-test-");
+        try
+        {
+            var input = GuestInput.From(Inputs.Inbox(0, Inputs.Uint256(7)), Inputs.ChainId, "app", 0);
+            InputOutcome first;
+            using (var runtime = new WasmRuntime(new RuntimeOptions { ModuleCacheDirectory = dir.FullName }))
+                first = runtime.Execute(runtime.Load(SampleApps.Counter), ExecutionLimits.Default, input, new MapState());
+            var cached = dir.GetFiles("*.cwasm").ShouldHaveSingleItem();
+            cached.Name.ShouldStartWith(WasmRuntime.CodeHash(SampleApps.Counter)[2..]);
+
+            using (var runtime = new WasmRuntime(new RuntimeOptions { ModuleCacheDirectory = dir.FullName }))
+            {
+                var again = runtime.Execute(runtime.Load(SampleApps.Counter), ExecutionLimits.Default, input, new MapState());
+                again.FuelUsed.ShouldBe(first.FuelUsed);
+                again.Outputs.Single().Payload.ShouldBe(first.Outputs.Single().Payload);
+            }
+
+            // A cache file that is not a Wasmtime artifact (another build, a truncated write) is recompiled.
+            File.WriteAllBytes(cached.FullName, [1, 2, 3]);
+            using (var runtime = new WasmRuntime(new RuntimeOptions { ModuleCacheDirectory = dir.FullName }))
+                runtime.Execute(runtime.Load(SampleApps.Counter), ExecutionLimits.Default, input, new MapState()).FuelUsed.ShouldBe(first.FuelUsed);
+            new FileInfo(cached.FullName).Length.ShouldBeGreaterThan(3); // rewritten
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using Nexus.Contracts;
 using Nexus.Contracts.Sequencer;
 using Nexus.Runtime.Wasm;
+using Nexus.State;
 using Wasmtime;
 
 namespace Nexus.Runtime.Tests;

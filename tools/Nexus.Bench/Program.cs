@@ -10,4 +10,5 @@ ingest.SetAction(async (p, ct) => await IngestBenchmark.RunAsync(new IngestSetti
 var root = new RootCommand("nexus-bench: load runs against the local infrastructure (infra/start.sh)") { ingest };
 root.Subcommands.Add(Nexus.Bench.State.StateBench.Command()); // state tree, no infrastructure
 root.Subcommands.Add(Nexus.Bench.Runtime.RuntimeBench.Command()); // WebAssembly runtime, no infrastructure
+root.Subcommands.Add(Nexus.Bench.Runtime.ExecuteBench.Command()); // executor service on PostgreSQL + RabbitMQ
 return await root.Parse(args).InvokeAsync();

@@ -10,6 +10,7 @@ public sealed record SolidityArtifact(string Name, string Abi, string Bytecode)
 {
     public const string NexusInbox = "NexusInbox";
     public const string SampleAuction = "SampleAuction";
+    public const string OrderBook = "OrderBook";
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SolidityArtifact> Loaded = new();
 

@@ -58,6 +58,23 @@ public sealed class DappClient
     public Task<TransactionReceipt> BidManyAsync(string auction, BigInteger lotId, IReadOnlyList<BigInteger> amounts, CancellationToken ct = default) =>
         SendAsync(SolidityArtifact.SampleAuction, auction, "bidMany", ct, lotId, amounts.ToList());
 
+    /// <summary>OrderBook.place: side 0 buys, 1 sells.</summary>
+    public Task<TransactionReceipt> PlaceOrderAsync(string orderBook, int side, ulong price, ulong qty, CancellationToken ct = default) =>
+        SendAsync(SolidityArtifact.OrderBook, orderBook, "place", ct, (byte)side, price, qty);
+
+    public Task<TransactionReceipt> CancelOrderAsync(string orderBook, ulong orderId, CancellationToken ct = default) =>
+        SendAsync(SolidityArtifact.OrderBook, orderBook, "cancel", ct, orderId);
+
+    /// <summary>Sends raw calldata to a contract (e.g. an app's call output); throws if it reverts.</summary>
+    public async Task<TransactionReceipt> CallAsync(string to, byte[] calldata, CancellationToken ct = default)
+    {
+        var tx = new Nethereum.RPC.Eth.DTOs.TransactionInput(Hex.Encode(calldata), to, Account.Address, Gas, null);
+        var receipt = await _web3.Eth.TransactionManager.SendTransactionAndWaitForReceiptAsync(tx, ct);
+        if (receipt.Status?.Value != 1)
+            throw new InvalidOperationException($"call to {to} reverted in {receipt.TransactionHash}");
+        return receipt;
+    }
+
     private async Task<TransactionReceipt> SendAsync(string contract, string address, string function, CancellationToken ct, params object[] args)
     {
         var fn = _web3.Eth.GetContract(SolidityArtifact.Load(contract).Abi, address).GetFunction(function);

@@ -1,3 +1,4 @@
+using Nexus.State;
 using Wasmtime;
 
 namespace Nexus.Runtime.Wasm;

@@ -205,7 +205,8 @@ public sealed class WasmRuntime : IDisposable
         }
         catch (WasmtimeException)
         {
-            // Written by another Wasmtime build or CPU: recompile and overwrite.
+            // Written by another Wasmtime build or CPU, or truncated: recompile and rewrite it.
+            File.Delete(path);
             return null;
         }
     }

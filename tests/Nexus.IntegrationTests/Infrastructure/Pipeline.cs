@@ -157,7 +157,8 @@ public sealed class Pipeline : IAsyncDisposable
         await Poll.Until(async () => (await http.GetAsync(service.BaseUrl + "/health/ready")).IsSuccessStatusCode);
     }
 
-    public async Task<AppRegistered> RegisterAsync(string name, bool inbox, string? payloadAbi = null, string[]? auctions = null, int confirmations = 2)
+    public async Task<AppRegistered> RegisterAsync(string name, bool inbox, string? payloadAbi = null, string[]? auctions = null, int confirmations = 2,
+        IReadOnlyList<EventSource>? sources = null)
     {
         var head = (long)(await Dapp.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
         var app = new AppRegistered
@@ -166,7 +167,7 @@ public sealed class Pipeline : IAsyncDisposable
             ChainId = DevAccounts.DevChainId,
             Inbox = inbox ? Inbox : null,
             PayloadAbi = payloadAbi,
-            Sources = (auctions ?? []).Select(a => new EventSource(a, "BidPlaced(address indexed bidder, uint256 indexed lotId, uint256 amount)")).ToList(),
+            Sources = (auctions ?? []).Select(a => new EventSource(a, "BidPlaced(address indexed bidder, uint256 indexed lotId, uint256 amount)")).Concat(sources ?? []).ToList(),
             Confirmations = confirmations,
             FromBlock = head + 1,
             RegisteredAt = DateTimeOffset.UtcNow,

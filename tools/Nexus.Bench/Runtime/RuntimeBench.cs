@@ -67,9 +67,8 @@ public static class RuntimeBench
         Console.WriteLine($"counter input (instantiate + 8 host calls): {perInput:F1} µs -> about {(perInput - instantiate) / 8 * 1000:F0} ns per host call");
 
         // Whole blocks: runtime + state tree + roots + header, as the executor does before its I/O.
-        var all = Enumerable.Range(0, inputs).Select(i => Inbox(i, Amount(1 + i % 1000), $"0x{1 + i % 500:x40}")).ToList();
         var code = new CodeBinding(counter, ExecutionLimits.Default);
-        var blocks = all.Chunk(100).Select((chunk, h) => (Seal: Seal(h, chunk), Inputs: chunk)).ToList();
+        var blocks = CounterBlocks("bench", inputs);
         var ms = Best(3, () =>
         {
             var tree = new StateTree();
@@ -116,10 +115,15 @@ public static class RuntimeBench
 
     private static double Best<T>(int rounds, Func<T> f) => Best(rounds, () => { f(); });
 
-    private static BlockSealed Seal(int height, SequencedInput[] chunk) => new()
+    /// <summary>Counter-app inputs from 500 senders, sealed in blocks of 100.</summary>
+    public static List<(BlockSealed Seal, SequencedInput[] Inputs)> CounterBlocks(string appId, int inputs) =>
+        Enumerable.Range(0, inputs).Select(i => Inbox(i, Amount(1 + i % 1000), $"0x{1 + i % 500:x40}", appId))
+            .Chunk(100).Select((chunk, h) => (Seal(appId, h, chunk), chunk)).ToList();
+
+    private static BlockSealed Seal(string appId, int height, SequencedInput[] chunk) => new()
     {
-        AppId = "bench", ChainId = 31337, Height = height, FirstSeq = chunk[0].Seq, Count = chunk.Length,
-        InputsRoot = InputsRoot.Compute(31337, "bench", chunk), FromL1Block = chunk[0].Position.BlockNumber,
+        AppId = appId, ChainId = 31337, Height = height, FirstSeq = chunk[0].Seq, Count = chunk.Length,
+        InputsRoot = InputsRoot.Compute(31337, appId, chunk), FromL1Block = chunk[0].Position.BlockNumber,
         ToL1Block = chunk[^1].Position.BlockNumber, StreamVersion = 0, InputsAfterVersion = 0,
     };
 
@@ -130,7 +134,7 @@ public static class RuntimeBench
         return word;
     }
 
-    private static SequencedInput Inbox(long seq, byte[] payload, string sender = "0x00000000000000000000000000000000000000aa") => new()
+    private static SequencedInput Inbox(long seq, byte[] payload, string sender = "0x00000000000000000000000000000000000000aa", string appId = "bench") => new()
     {
         Seq = seq,
         InputId = $"31337:0x{seq:x64}:0",
@@ -140,7 +144,7 @@ public static class RuntimeBench
         TxHash = $"0x{seq:x64}",
         TxIndex = 0,
         Emitter = "0x" + new string('1', 40),
-        Topics = [Nexus.Ethereum.Abi.InboxEvents.InputSubmitted.Topic0, AppIds.ToTopic("bench"), "0x" + new string('0', 24) + sender[2..]],
+        Topics = [Nexus.Ethereum.Abi.InboxEvents.InputSubmitted.Topic0, AppIds.ToTopic(appId), "0x" + new string('0', 24) + sender[2..]],
         Data = Hex.Encode(new Nethereum.ABI.ABIEncode().GetABIEncoded(new Nethereum.ABI.ABIValue("uint64", (ulong)seq), new Nethereum.ABI.ABIValue("bytes", payload))),
         Source = "inbox",
         Arguments = [],

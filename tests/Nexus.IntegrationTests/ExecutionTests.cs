@@ -48,6 +48,10 @@ public sealed class ExecutionTests
         rejected.Code.ShouldBe(1);
         results.Count(r => r.Accepted).ShouldBe(60);
         results.Where(r => r.Accepted).ShouldAllBe(r => r.Outputs.Count == 1 && r.Outputs[0].Kind == "notice");
+        // Every committed block is also published, once per height, with the committed header hash.
+        await Poll.Until(() => p.ExecutedPublished.Where(b => b.AppId == app.AppId).Select(b => b.Height).Distinct().Count() == blocks.Count);
+        p.ExecutedPublished.Where(b => b.AppId == app.AppId).DistinctBy(b => b.Height).OrderBy(b => b.Height).Select(b => b.HeaderHash)
+            .ShouldBe(blocks.Select(b => b.HeaderHash));
 
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{p.ExecutorGrpcPort}");
         var query = new AppQuery.AppQueryClient(channel);

@@ -165,3 +165,19 @@ internal sealed class MapState : Dictionary<byte[], byte[]>, IStateReader
     public bool TryGet(ReadOnlySpan<byte> key, out byte[] value) =>
         GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(key, out value!);
 }
+
+public sealed class LimitTests
+{
+    [Fact]
+    public void A_module_whose_initial_memory_exceeds_the_limit_is_refused_at_deploy_and_rejected_if_run()
+    {
+        using var runtime = new WasmRuntime();
+        var module = runtime.Load(Module.ConvertText("""(module (memory (export "memory") 32) (func (export "nexus_handle") (result i32) (i32.const 0)))"""));
+        module.InitialMemoryBytes.ShouldBe(32 * 65536);
+        Should.Throw<InvalidAppModuleException>(() => module.CheckFits(new ExecutionLimits(1_000_000, 1 << 20))).Message.ShouldContain("above the 1024 KiB limit");
+        module.CheckFits(new ExecutionLimits(1_000_000, 2 << 20));
+        var outcome = runtime.Execute(module, new ExecutionLimits(1_000_000, 1 << 20), GuestInput.Empty, new MapState());
+        outcome.Reason.ShouldBe(RejectReason.Trap);
+        outcome.Message!.ShouldStartWith("trap:");
+    }
+}

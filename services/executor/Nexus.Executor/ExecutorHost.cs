@@ -25,9 +25,11 @@ public static class ExecutorHost
         builder.Services.AddSingleton<ExecutorMetrics>();
         builder.Services.AddSingleton(sp => new WasmRuntime(new RuntimeOptions
         {
-            ModuleCacheDirectory = string.IsNullOrWhiteSpace(options.ModuleCacheDirectory)
-                ? Path.Combine(Path.GetTempPath(), "nexus-module-cache")
-                : options.ModuleCacheDirectory,
+            // Compiled artifacts are loaded as native code: keep them in a directory only this user can write,
+            // never a shared temp folder.
+            ModuleCacheDirectory = PrivateDirectory(string.IsNullOrWhiteSpace(options.ModuleCacheDirectory)
+                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "nexus", "module-cache")
+                : options.ModuleCacheDirectory),
             DebugLog = options.GuestDebugLog ? line => sp.GetRequiredService<ILogger<WasmRuntime>>().LogDebug("guest: {Line}", line) : null,
         }));
         builder.Services.AddSingleton(_ => new StateNodes(NpgsqlDataSource.Create(postgres.ConnectionString), postgres.Schema));
@@ -64,6 +66,14 @@ public static class ExecutorHost
             kestrel.Listen(first ?? System.Net.IPAddress.Loopback, options.GrpcPort, l => l.Protocols = HttpProtocols.Http2);
         });
         return builder;
+    }
+
+    private static string PrivateDirectory(string path)
+    {
+        var dir = Directory.CreateDirectory(path);
+        if (!OperatingSystem.IsWindows())
+            dir.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        return dir.FullName;
     }
 
     public static WebApplication MapExecutorQueries(this WebApplication app)

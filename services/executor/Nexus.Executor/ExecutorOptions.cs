@@ -7,7 +7,7 @@ public sealed class ExecutorOptions
 {
     public const string Section = "Executor";
 
-    /// <summary>Where compiled modules are cached between runs; empty: a folder under the system temp directory.</summary>
+    /// <summary>Where compiled modules are cached between runs (made private to the service's user); empty: <c>~/.local/share/nexus/module-cache</c>.</summary>
     public string? ModuleCacheDirectory { get; set; }
 
     /// <summary>Stream events read per query when catching up (a bigger block widens it).</summary>

@@ -185,8 +185,9 @@ public sealed class WasmRuntime : IDisposable
         {
             throw new InvalidAppModuleException($"the module does not compile under the Nexus runtime: {e.Message.Split('\n')[0]}");
         }
-        var app = new AppModule(codeHash, module, wasm.Length);
         ModuleShape.CheckImportsAndExports(module);
+        var memory = module.Exports.OfType<MemoryExport>().Single(e => e.Name == AbiV1.MemoryExport);
+        var app = new AppModule(codeHash, module, wasm.Length, memory.Minimum * 65536);
         ToCache(codeHash, module);
         return app;
     }
@@ -232,6 +233,14 @@ public sealed class WasmRuntime : IDisposable
 }
 
 /// <summary>A compiled app module that passed the ABI v1 checks.</summary>
-public sealed record AppModule(string CodeHash, Module Module, int SizeBytes);
+public sealed record AppModule(string CodeHash, Module Module, int SizeBytes, long InitialMemoryBytes)
+{
+    /// <summary>Refuses limits under which no input could even start (the initial memory above the memory limit).</summary>
+    public void CheckFits(ExecutionLimits limits)
+    {
+        if (InitialMemoryBytes > limits.MemoryBytes)
+            throw new InvalidAppModuleException($"the module starts with {InitialMemoryBytes >> 10} KiB of memory, above the {limits.MemoryBytes >> 10} KiB limit");
+    }
+}
 
 public sealed class InvalidAppModuleException(string message) : Exception(message);

@@ -47,6 +47,7 @@ public sealed class Pipeline : IAsyncDisposable
     public string Auction { get; private set; } = "";
     public ConcurrentBag<AppBlockSealed> BlocksPublished { get; } = [];
     public ConcurrentBag<InputRejected> RejectionsPublished { get; } = [];
+    public ConcurrentBag<Nexus.Contracts.Executor.BlockExecuted> ExecutedPublished { get; } = [];
 
     public static async Task<Pipeline> StartAsync(string name)
     {
@@ -63,6 +64,7 @@ public sealed class Pipeline : IAsyncDisposable
             {
                 e.Handler<AppBlockSealed>(c => { pipeline!.BlocksPublished.Add(c.Message); return Task.CompletedTask; });
                 e.Handler<InputRejected>(c => { pipeline!.RejectionsPublished.Add(c.Message); return Task.CompletedTask; });
+                e.Handler<Nexus.Contracts.Executor.BlockExecuted>(c => { pipeline!.ExecutedPublished.Add(c.Message); return Task.CompletedTask; });
             });
         });
         pipeline = new Pipeline(id, vhost, store, dapp, probe);

@@ -64,7 +64,10 @@ public static class AppCommands
             if (p.GetValue(memory) is < 1 or > 4096) throw new ArgumentException("--memory-mb must be between 1 and 4096");
             var bytes = await File.ReadAllBytesAsync(file.FullName, ct);
             using (var runtime = new WasmRuntime(new RuntimeOptions { PoolingAllocator = false }))
-                runtime.Load(bytes); // the same checks the executor makes: refuse now rather than at the first input
+            {
+                // The same checks the executor makes: refuse now rather than at the first input.
+                runtime.Load(bytes).CheckFits(new ExecutionLimits(p.GetValue(fuel), (long)p.GetValue(memory) << 20));
+            }
             using var store = CliOptions.Store(p);
             var deployed = await AppCodeRegistry.DeployAsync(store, p.GetValue(id)!, WasmRuntime.CodeHash(bytes), bytes,
                 p.GetValue(fromHeight), p.GetValue(fuel), (long)p.GetValue(memory) << 20, ct);

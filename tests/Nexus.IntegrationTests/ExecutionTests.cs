@@ -215,6 +215,32 @@ public sealed class OrderBookExecutionTests
     }
 }
 
+/// <summary>Apps whose streams predate the executor (no execution snapshot yet).</summary>
+public sealed class ExistingAppTests
+{
+    [Fact]
+    public async Task An_app_registered_before_the_executor_existed_gets_its_snapshot_built_from_its_stream_and_executes()
+    {
+        await using var p = await Pipeline.StartAsync("legacy");
+        var app = await p.RegisterAsync("legacy", inbox: true, payloadAbi: "(uint256 amount)", confirmations: 1);
+        await p.DeployCodeAsync(app.AppId, SampleApps.Counter);
+        await using (var session = p.Store.LightweightSession())
+        {
+            session.Delete<Nexus.AppStreams.AppExecution>(app.AppId); // as if registered by a version without the executor
+            await session.SaveChangesAsync();
+        }
+        await p.StartSequencerAsync();
+        await p.StartListenerAsync();
+        await p.Dapp.SubmitAsync(p.Inbox, app.AppId, new byte[31].Append((byte)7).ToArray());
+        await p.Dapp.MineAsync(2);
+        await Poll.Until(async () => { await using var s = p.Store.QuerySession(); return (await s.LoadAsync<Nexus.AppStreams.AppSequence>(app.AppId))?.NextHeight > 0; });
+
+        await p.StartExecutorAsync();
+        await Poll.Until(async () => (await p.ExecutedAsync(app.AppId)).Count == 1);
+        (await p.ExecutedAsync(app.AppId)).Single().Results.Single().Accepted.ShouldBeTrue();
+    }
+}
+
 /// <summary>`nexus app deploy`: checks, content addressing and upgrades that take effect at a height.</summary>
 public sealed class CodeDeploymentTests
 {

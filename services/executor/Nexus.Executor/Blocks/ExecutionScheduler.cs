@@ -100,9 +100,20 @@ public sealed class ExecutionScheduler(
                 await using var query = store.QuerySession();
                 var sealedHeights = (await query.Query<AppSequence>().Select(s => new { s.Id, s.NextHeight }).ToListAsync(ct))
                     .ToDictionary(s => s.Id, s => s.NextHeight - 1);
-                foreach (var e in await query.Query<AppExecution>().Select(e => new { e.Id, e.Height }).ToListAsync(ct))
-                    if (sealedHeights.TryGetValue(e.Id, out var sealedHeight) && sealedHeight > e.Height)
-                        Wake(e.Id);
+                var executed = (await query.Query<AppExecution>().Select(e => new { e.Id, e.Height }).ToListAsync(ct))
+                    .ToDictionary(e => e.Id, e => e.Height);
+                foreach (var (appId, sealedHeight) in sealedHeights)
+                {
+                    if (!executed.TryGetValue(appId, out var height))
+                    {
+                        // Registered before the executor existed: build its execution snapshot from the stream once.
+                        await store.Advanced.RebuildSingleStreamAsync<AppExecution>(appId, ct);
+                        log.LogInformation("App {AppId}: execution snapshot built from its existing stream", appId);
+                        height = -1;
+                    }
+                    if (sealedHeight > height)
+                        Wake(appId);
+                }
                 backoff.Reset();
                 await Task.Delay(options.Value.SweepIntervalMs, ct);
             }

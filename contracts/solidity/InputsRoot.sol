@@ -7,22 +7,26 @@ pragma solidity ^0.8.24;
 ///         canonical encoding. Settlement will use it to check that an input is in a committed
 ///         block; the C# implementation (shared/Nexus.Ethereum/Merkle) is tested against it.
 library InputsMerkle {
-    /// @notice Leaf hash of one input: exactly what the sequencer commits to.
-    function leafHash(
-        uint256 chainId,
-        bytes32 appId,
-        uint64 seq,
-        uint64 blockNumber,
-        bytes32 blockHash,
-        bytes32 txHash,
-        uint32 logIndex,
-        address emitter,
-        bytes32[] memory topics,
-        bytes memory data
-    ) internal pure returns (bytes32) {
-        bytes memory encoded =
-            abi.encode(chainId, appId, seq, blockNumber, blockHash, txHash, logIndex, emitter, topics, data);
-        return keccak256(abi.encodePacked(bytes1(0x00), encoded));
+    /// @notice One input: only facts an L1 node can confirm from the log and its block.
+    struct InputLeaf {
+        uint256 chainId;
+        bytes32 appId;
+        uint64 seq;
+        uint64 blockNumber;
+        bytes32 blockHash;
+        uint64 blockTimestamp;
+        bytes32 txHash;
+        uint32 txIndex;
+        uint32 logIndex;
+        address emitter;
+        bytes32[] topics;
+        bytes data;
+    }
+
+    /// @notice Leaf hash of one input, exactly what the sequencer commits to: keccak(0x00 ‖ abi.encode(leaf)).
+    ///         (A struct with dynamic members encodes as one offset word followed by its fields.)
+    function leafHash(InputLeaf memory leaf) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked(bytes1(0x00), abi.encode(leaf)));
     }
 
     function nodeHash(bytes32 left, bytes32 right) internal pure returns (bytes32) {
@@ -70,19 +74,8 @@ library InputsMerkle {
 /// @title InputsRootChecker
 /// @notice Read-only access to InputsMerkle, for off-chain tools and tests (eth_call).
 contract InputsRootChecker {
-    function leafHash(
-        uint256 chainId,
-        bytes32 appId,
-        uint64 seq,
-        uint64 blockNumber,
-        bytes32 blockHash,
-        bytes32 txHash,
-        uint32 logIndex,
-        address emitter,
-        bytes32[] calldata topics,
-        bytes calldata data
-    ) external pure returns (bytes32) {
-        return InputsMerkle.leafHash(chainId, appId, seq, blockNumber, blockHash, txHash, logIndex, emitter, topics, data);
+    function leafHash(InputsMerkle.InputLeaf calldata leaf) external pure returns (bytes32) {
+        return InputsMerkle.leafHash(leaf);
     }
 
     function rootOf(bytes32[] calldata leaves) external pure returns (bytes32) {

@@ -288,7 +288,6 @@ public sealed class StateTree
     /// <summary>Breadth-first rebuild: each level's nodes are fetched together, checked, and linked to their parents.</summary>
     private sealed class Loader
     {
-        private readonly Keccak _keccak = Keccak.Current;
         private List<Slot> _level = [];
 
         public Loader(byte[] root)
@@ -308,11 +307,13 @@ public sealed class StateTree
             foreach (var node in fetched)
                 if (node.Hash is not null) bodies[node.Hash] = node.Body;
 
+            // Per call, not per loader: an async load resumes on other threads, and the hasher is per thread.
+            var keccak = Keccak.Current;
             var next = new List<Slot>();
             foreach (var slot in _level)
             {
                 var route = slot.Route;
-                var node = NodeCodec.Decode(slot.Id, bodies.GetValueOrDefault(slot.Id), _keccak);
+                var node = NodeCodec.Decode(slot.Id, bodies.GetValueOrDefault(slot.Id), keccak);
                 if (node is Leaf leaf)
                 {
                     // A leaf must sit on its own path, and never alone under an internal node: the

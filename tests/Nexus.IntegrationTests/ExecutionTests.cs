@@ -165,6 +165,16 @@ public sealed class ExecutionTests
         forged.Exit.ShouldBe(2, forged.Output);
         forged.Output.ShouldContain("DIVERGENCE at block 1");
         forged.Output.ShouldContain("inputs root");
+
+        // The block timestamp, the guests' only clock, is committed too: altering it in block 0 is caught there.
+        var seqInBlock0 = blocks[0].Results[0].Seq;
+        await db.CreateCommand($$"""
+            update {{p.Schema}}.mt_events set data = jsonb_set(data, '{Input,BlockTimestamp}', '12345')
+            where stream_id = '{{app.AppId}}' and data->'Input'->>'Seq' = '{{seqInBlock0}}'
+            """).ExecuteNonQueryAsync();
+        var clock = await Cli.RunAsync(p, "audit", "--app", app.AppId);
+        clock.Exit.ShouldBe(2, clock.Output);
+        clock.Output.ShouldContain("DIVERGENCE at block 0");
     }
 }
 

@@ -21,7 +21,7 @@ public sealed class InputsRootOnChainTests
         return new SequencedInput
         {
             Seq = seq, InputId = "x", Position = new LogPosition(random.NextInt64(0, 1L << 40), random.Next(0, 1 << 20)),
-            BlockHash = RandomHex(32), BlockTimestamp = 0, TxHash = RandomHex(32), TxIndex = 0, Emitter = RandomHex(20),
+            BlockHash = RandomHex(32), BlockTimestamp = random.NextInt64(0, 1L << 40), TxHash = RandomHex(32), TxIndex = random.Next(0, 1 << 20), Emitter = RandomHex(20),
             Topics = Enumerable.Range(0, random.Next(0, 5)).Select(_ => RandomHex(32)).ToList(),
             Data = RandomHex(random.Next(0, 130)), Source = "inbox", Arguments = [],
         };
@@ -39,10 +39,16 @@ public sealed class InputsRootOnChainTests
         var leaves = new List<byte[]>();
         foreach (var i in inputs)
         {
-            var onChain = await checker.GetFunction("leafHash").CallAsync<byte[]>(
-                new BigInteger(31337), AppIds.ToBytes32("counter"), (ulong)i.Seq, (ulong)i.Position.BlockNumber,
-                Hex.Decode(i.BlockHash), Hex.Decode(i.TxHash), (uint)i.Position.LogIndex, i.Emitter,
-                i.Topics.Select(Hex.Decode).ToList(), Hex.Decode(i.Data));
+            var onChain = await dapp.Web3.Eth.GetContractQueryHandler<LeafHashFunction>().QueryAsync<byte[]>(address, new LeafHashFunction
+            {
+                Leaf = new InputLeaf
+                {
+                    ChainId = 31337, AppId = AppIds.ToBytes32("counter"), Seq = (ulong)i.Seq, BlockNumber = (ulong)i.Position.BlockNumber,
+                    BlockHash = Hex.Decode(i.BlockHash), BlockTimestamp = (ulong)i.BlockTimestamp, TxHash = Hex.Decode(i.TxHash),
+                    TxIndex = (uint)i.TxIndex, LogIndex = (uint)i.Position.LogIndex, Emitter = i.Emitter,
+                    Topics = i.Topics.Select(Hex.Decode).ToList(), Data = Hex.Decode(i.Data),
+                },
+            });
             var local = MerkleTree.Keccak.LeafHash(InputsRoot.Encode(31337, "counter", i));
             Hex.Encode(onChain).ShouldBe(Hex.Encode(local));
             leaves.Add(local);
@@ -70,4 +76,28 @@ public sealed class InputsRootOnChainTests
 
     private static Task<bool> Verify(Nethereum.Contracts.Contract checker, byte[] root, byte[] leaf, int index, int count, List<byte[]> proof) =>
         checker.GetFunction("verify").CallAsync<bool>(root, leaf, new BigInteger(index), new BigInteger(count), proof);
+}
+
+[Nethereum.ABI.FunctionEncoding.Attributes.Function("leafHash", "bytes32")]
+public sealed class LeafHashFunction : Nethereum.Contracts.FunctionMessage
+{
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("tuple", "leaf", 1)]
+    public InputLeaf Leaf { get; set; } = new();
+}
+
+/// <summary>InputsMerkle.InputLeaf, as Nethereum encodes a struct argument.</summary>
+public sealed class InputLeaf
+{
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("uint256", "chainId", 1)] public BigInteger ChainId { get; set; }
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("bytes32", "appId", 2)] public byte[] AppId { get; set; } = [];
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("uint64", "seq", 3)] public ulong Seq { get; set; }
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("uint64", "blockNumber", 4)] public ulong BlockNumber { get; set; }
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("bytes32", "blockHash", 5)] public byte[] BlockHash { get; set; } = [];
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("uint64", "blockTimestamp", 6)] public ulong BlockTimestamp { get; set; }
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("bytes32", "txHash", 7)] public byte[] TxHash { get; set; } = [];
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("uint32", "txIndex", 8)] public uint TxIndex { get; set; }
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("uint32", "logIndex", 9)] public uint LogIndex { get; set; }
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("address", "emitter", 10)] public string Emitter { get; set; } = "";
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("bytes32[]", "topics", 11)] public List<byte[]> Topics { get; set; } = [];
+    [Nethereum.ABI.FunctionEncoding.Attributes.Parameter("bytes", "data", 12)] public byte[] Data { get; set; } = [];
 }

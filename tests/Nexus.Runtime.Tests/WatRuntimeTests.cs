@@ -17,9 +17,11 @@ public sealed class WatRuntimeTests : IDisposable
         (import "nexus_v1" "state_get" (func $state_get (param i32 i32 i32 i32) (result i32)))
         (import "nexus_v1" "state_set" (func $state_set (param i32 i32 i32 i32)))
         (import "nexus_v1" "emit_notice" (func $emit_notice (param i32 i32)))
+        (import "nexus_v1" "abort" (func $abort (param i32 i32)))
         (memory (export "memory") 1)
         (data (i32.const 0) "key")
         (data (i32.const 16) "value")
+        (data (i32.const 32) "bad\00input")
         """;
 
     private AppModule Wat(string body) => _runtime.Load(Module.ConvertText($"(module {Imports} {body})"));
@@ -146,6 +148,56 @@ public sealed class WatRuntimeTests : IDisposable
     {
         var error = Should.Throw<InvalidAppModuleException>(() => _runtime.Load(Module.ConvertText(wat)));
         error.Message.ShouldContain(message);
+    }
+
+    [Fact]
+    public void An_abort_message_with_control_characters_is_kept_printable()
+    {
+        var outcome = Run(Wat("""(func (export "nexus_handle") (result i32) (call $abort (i32.const 32) (i32.const 9)) (i32.const 0))"""));
+        outcome.Reason.ShouldBe(RejectReason.AppAborted);
+        outcome.Message.ShouldBe("bad?input");
+    }
+
+    [Fact]
+    public void Writes_past_16_MiB_in_one_input_are_an_ABI_misuse_even_when_fuel_would_allow_them()
+    {
+        // 100 KiB values written to the same key over and over: memory the host would otherwise hold.
+        var module = Wat("""
+            (func (export "nexus_handle") (result i32)
+              (local $i i32)
+              (memory.grow (i32.const 2)) drop
+              (loop $l
+                (call $state_set (i32.const 0) (i32.const 3) (i32.const 0) (i32.const 102400))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br_if $l (i32.lt_u (local.get $i) (i32.const 200))))
+              (i32.const 0))
+            """);
+        var outcome = _runtime.Execute(module, new ExecutionLimits(1_000_000_000, 1 << 20), Input(), new MapState());
+        outcome.Reason.ShouldBe(RejectReason.AbiMisuse);
+        outcome.Message!.ShouldContain("state writes exceed");
+    }
+
+    [Fact]
+    public void Outputs_past_the_blocks_remaining_budget_are_an_ABI_misuse()
+    {
+        var module = Wat("""(func (export "nexus_handle") (result i32) (call $emit_notice (i32.const 16) (i32.const 5)) (i32.const 0))""");
+        _runtime.Execute(module, new ExecutionLimits(1_000_000, 1 << 20), Input(), new MapState(), blockOutputBudget: 5).Accepted.ShouldBeTrue();
+        var outcome = _runtime.Execute(module, new ExecutionLimits(1_000_000, 1 << 20), Input(), new MapState(), blockOutputBudget: 4);
+        outcome.Reason.ShouldBe(RejectReason.AbiMisuse);
+        outcome.Message!.ShouldContain("in this block");
+    }
+
+    [Fact]
+    public void A_failure_of_the_host_itself_is_thrown_not_recorded_as_the_guests_rejection()
+    {
+        var module = Wat("""(func (export "nexus_handle") (result i32) (drop (call $state_get (i32.const 0) (i32.const 3) (i32.const 100) (i32.const 8))) (i32.const 0))""");
+        Should.Throw<InvalidOperationException>(() => _runtime.Execute(module, new ExecutionLimits(1_000_000, 1 << 20), Input(), new FailingState()))
+            .Message.ShouldContain("host failure");
+    }
+
+    private sealed class FailingState : IStateReader
+    {
+        public bool TryGet(ReadOnlySpan<byte> key, out byte[] value) => throw new IOException("disk on fire");
     }
 
     [Fact]

@@ -118,6 +118,36 @@ public class PersistenceTests
     }
 
     [Fact]
+    public async Task Async_loads_running_beside_other_trees_on_the_thread_pool_do_not_share_a_hasher()
+    {
+        // A load resumes on whatever pool thread is free, while other trees hash on the thread it left.
+        var trees = Enumerable.Range(0, 8).Select(i => (Tree: RandomTree(new Random(100 + i), 300, out _), Store: new NodeStore())).ToList();
+        foreach (var (tree, store) in trees) store.Add(tree.TakeNewNodes());
+        var loads = trees.Select(t => Task.Run(async () =>
+        {
+            var loaded = await StateTree.LoadAsync(t.Tree.Root, async (ids, ct) =>
+            {
+                await Task.Yield();
+                return t.Store.FetchMany(ids);
+            });
+            return (Expected: t.Tree.Root, Got: loaded.Root);
+        }));
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        {
+            var random = new Random(w);
+            for (var round = 0; round < 50; round++)
+            {
+                var tree = new StateTree();
+                for (var k = 0; k < 50; k++) tree.Set(RandomBytes(random, 8), RandomBytes(random, 8));
+                _ = tree.Root;
+            }
+        }));
+        var results = await Task.WhenAll(loads);
+        await Task.WhenAll(writers);
+        results.ShouldAllBe(r => r.Expected.SequenceEqual(r.Got));
+    }
+
+    [Fact]
     public void Loading_the_zero_root_fetches_nothing()
     {
         var loaded = StateTree.Load(new byte[32], _ => throw new InvalidOperationException("no fetch expected"));

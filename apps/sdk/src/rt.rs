@@ -34,7 +34,7 @@ static mut OOM: bool = false;
 unsafe fn init() {
     if NEXT == 0 {
         NEXT = &__heap_base as *const u8 as usize;
-        END = wasm32::memory_size(0) * PAGE;
+        END = wasm32::memory_size(0).saturating_mul(PAGE);
     }
 }
 
@@ -44,11 +44,15 @@ unsafe fn ensure(new_next: usize) -> bool {
     if new_next <= END {
         return true;
     }
-    let pages = (new_next - END + PAGE - 1) / PAGE;
+    // Checked: near the 4 GiB top of a wasm32 memory these sums would wrap in a release build.
+    let pages = match (new_next - END).checked_add(PAGE - 1) {
+        Some(bytes) => bytes / PAGE,
+        None => return false,
+    };
     if wasm32::memory_grow(0, pages) == usize::MAX {
         return false;
     }
-    END += pages * PAGE;
+    END = END.saturating_add(pages.saturating_mul(PAGE));
     true
 }
 

@@ -20,7 +20,7 @@ public sealed class ExecutorOptions
     [Range(50, 600_000)] public int SweepIntervalMs { get; set; } = 2_000;
 
     /// <summary>Apps executed in parallel.</summary>
-    [Range(1, 256)] public int MaxParallelApps { get; set; } = Environment.ProcessorCount;
+    [Range(1, Nexus.Runtime.Wasm.WasmRuntime.MaxConcurrentInstances)] public int MaxParallelApps { get; set; } = Math.Min(Environment.ProcessorCount, 64);
 
     /// <summary>Port of the gRPC query API (HTTP/2 without TLS, on the service's bind address).</summary>
     [Range(1, 65535)] public int GrpcPort { get; set; } = 5113;

@@ -4,15 +4,18 @@ using Nexus.Contracts.Sequencer;
 namespace Nexus.Ethereum.Merkle;
 
 /// <summary>
-/// The inputs root an app block commits to. Each input's canonical encoding is
-/// <c>abi.encode(uint256 chainId, bytes32 appId, uint64 seq, uint64 blockNumber, bytes32 blockHash,
-/// bytes32 txHash, uint32 logIndex, address emitter, bytes32[] topics, bytes data)</c> — only facts an
-/// L1 node can confirm, so any replica or contract can rebuild it from the log itself.
+/// The inputs root an app block commits to. Each input's canonical encoding is <c>abi.encode(leaf)</c> of
+/// the Solidity struct <c>InputLeaf(uint256 chainId, bytes32 appId, uint64 seq, uint64 blockNumber,
+/// bytes32 blockHash, uint64 blockTimestamp, bytes32 txHash, uint32 txIndex, uint32 logIndex, address
+/// emitter, bytes32[] topics, bytes data)</c> (contracts/solidity/InputsRoot.sol): one offset word, then
+/// the fields. Only facts an L1 node can confirm from the log and its block, so any replica or
+/// contract can rebuild it — and every field a guest sees (the block timestamp is its only clock) is
+/// committed.
 /// </summary>
 public static class InputsRoot
 {
     private const int Word = 32;
-    private const int HeadWords = 10;
+    private const int HeadWords = 12;
 
     /// <summary>
     /// Standard ABI encoding of the tuple above, written directly (this runs for every input on the hot
@@ -24,19 +27,24 @@ public static class InputsRoot
         var data = Hex.Decode(input.Data);
         var topicsAt = HeadWords * Word;
         var dataAt = topicsAt + Word + input.Topics.Count * Word;
-        var buffer = new byte[dataAt + Word + (data.Length + Word - 1) / Word * Word];
-        var span = buffer.AsSpan();
+        var buffer = new byte[Word + dataAt + Word + (data.Length + Word - 1) / Word * Word];
+        // abi.encode of a dynamic struct: the offset of the struct (always 32), then the struct itself,
+        // whose own offsets count from its start.
+        BinaryPrimitives.WriteUInt64BigEndian(buffer.AsSpan(Word - 8, 8), Word);
+        var span = buffer.AsSpan(Word);
 
         Unsigned(span, 0, (ulong)chainId);
         AppIds.ToBytes32(appId).CopyTo(span[(1 * Word)..]);
         Unsigned(span, 2, (ulong)input.Seq);
         Unsigned(span, 3, (ulong)input.Position.BlockNumber);
         Bytes32(span[(4 * Word)..], input.BlockHash);
-        Bytes32(span[(5 * Word)..], input.TxHash);
-        Unsigned(span, 6, (ulong)input.Position.LogIndex);
-        Address(span[(7 * Word)..], input.Emitter);
-        Unsigned(span, 8, (ulong)topicsAt);
-        Unsigned(span, 9, (ulong)dataAt);
+        Unsigned(span, 5, (ulong)input.BlockTimestamp);
+        Bytes32(span[(6 * Word)..], input.TxHash);
+        Unsigned(span, 7, (uint)input.TxIndex);
+        Unsigned(span, 8, (ulong)input.Position.LogIndex);
+        Address(span[(9 * Word)..], input.Emitter);
+        Unsigned(span, 10, (ulong)topicsAt);
+        Unsigned(span, 11, (ulong)dataAt);
 
         BinaryPrimitives.WriteUInt64BigEndian(span.Slice(topicsAt + Word - 8, 8), (ulong)input.Topics.Count);
         for (var i = 0; i < input.Topics.Count; i++)

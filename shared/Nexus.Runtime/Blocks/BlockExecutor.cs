@@ -42,11 +42,12 @@ public static class BlockExecutor
         var resultLeaves = new List<byte[]>(inputs.Count);
         var outputLeaves = new List<byte[]>();
         long fuel = 0;
+        long outputBytes = 0;
 
         foreach (var input in inputs)
         {
             var outcome = code.Module is { } module
-                ? runtime.Execute(module, code.Limits, GuestInput.From(input, block.ChainId, block.AppId, block.Height), reader)
+                ? runtime.Execute(module, code.Limits, GuestInput.From(input, block.ChainId, block.AppId, block.Height), reader, AbiV1.MaxOutputBytesPerBlock - outputBytes)
                 : InputOutcome.Rejected(RejectReason.NoCode, 0, "no code is deployed for this height");
             foreach (var write in outcome.Writes)
             {
@@ -61,6 +62,7 @@ public static class BlockExecutor
             {
                 outputs.Add(new BlockOutput(outputLeaves.Count, output.Kind == OutputKind.Call ? "call" : "notice", Hex.Encode(output.Target), Hex.Encode(output.Payload)));
                 outputLeaves.Add(BlockEncoding.OutputLeaf(output.Kind, input.Seq, output.Target, output.Payload));
+                outputBytes += output.Payload.Length;
             }
             fuel += outcome.FuelUsed;
             resultLeaves.Add(BlockEncoding.ResultLeaf(input.Seq, outcome.Reason, outcome.Code, outcome.FuelUsed, outputs.Count));

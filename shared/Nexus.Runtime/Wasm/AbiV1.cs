@@ -21,6 +21,10 @@ public static class AbiV1
     public const int MaxDebugLinesPerInput = 64;
 
     public const long DefaultFuelLimit = 100_000_000;
+    public const long MaxMemoryLimitBytes = 4L * 1024 * 1024 * 1024;
+    public const uint MaxTableElements = 100_000;
+    public const int MaxWriteBytesPerInput = 16 * 1024 * 1024;
+    public const long MaxOutputBytesPerBlock = 8L * 1024 * 1024;
     public const long DefaultMemoryLimitBytes = 64L * 1024 * 1024;
 
     // Host calls cost fuel so that storage-heavy guests are bounded like compute-heavy ones.

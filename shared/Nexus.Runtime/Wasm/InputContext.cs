@@ -14,21 +14,23 @@ public interface IStateReader
 /// state writes and the outputs. Nothing here reaches the committed state until the caller applies an
 /// accepted outcome, which is how a trap leaves no trace.
 /// </summary>
-internal sealed class InputContext(GuestInput input, IStateReader state, Action<string>? debugLog)
+internal sealed class InputContext(GuestInput input, IStateReader state, Action<string>? debugLog, long blockOutputBudget = AbiV1.MaxOutputBytesPerBlock)
 {
     private readonly Dictionary<byte[], byte[]?> _overlay = new(ByteArrayComparer.Instance);
-    private readonly List<StateWrite> _writes = [];
     private readonly List<GuestOutput> _outputs = [];
     private Memory? _memory;
     private Store? _store;
     private bool _metered;
     private int _outputBytes;
+    private long _writeBytes;
+    private readonly long _blockOutputBudget = blockOutputBudget;
     private int _debugLines;
 
     public GuestInput Input { get; } = input;
     public RejectReason FailureReason { get; private set; }
     public string? FailureMessage { get; private set; }
-    public IReadOnlyList<StateWrite> Writes => _writes;
+    /// <summary>The final value of every key written (the root depends only on those, not on the history).</summary>
+    public IReadOnlyList<StateWrite> Writes => _overlay.Select(kv => new StateWrite(kv.Key, kv.Value)).ToList();
     public IReadOnlyList<GuestOutput> Outputs => _outputs;
 
     /// <summary>Host calls are only legal while the entry point runs (not from a start function).</summary>
@@ -98,8 +100,11 @@ internal sealed class InputContext(GuestInput input, IStateReader state, Action<
 
     public void Write(byte[] key, byte[]? value)
     {
+        // Bounds the host memory one input can hold, whatever its fuel limit.
+        _writeBytes += key.Length + (value?.Length ?? 0);
+        if (_writeBytes > AbiV1.MaxWriteBytesPerInput)
+            throw Misuse($"state writes exceed {AbiV1.MaxWriteBytesPerInput} bytes in one input");
         _overlay[key] = value;
-        _writes.Add(new StateWrite(key, value));
     }
 
     public void Emit(OutputKind kind, ReadOnlySpan<byte> target, int ptr, int len)
@@ -110,6 +115,8 @@ internal sealed class InputContext(GuestInput input, IStateReader state, Action<
             throw Misuse($"output of {(uint)len} bytes exceeds {AbiV1.MaxOutputLength}");
         if (_outputBytes + len > AbiV1.MaxOutputBytesPerInput)
             throw Misuse($"outputs exceed {AbiV1.MaxOutputBytesPerInput} bytes in one input");
+        if (_outputBytes + len > _blockOutputBudget)
+            throw Misuse($"outputs exceed {AbiV1.MaxOutputBytesPerBlock} bytes in this block");
         Charge(len);
         _outputBytes += len;
         var to = target.Length == 0 ? new byte[20] : target.ToArray();

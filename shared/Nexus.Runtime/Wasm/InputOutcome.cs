@@ -40,5 +40,12 @@ public sealed record InputOutcome(
     public bool Accepted => Reason == RejectReason.None;
 
     public static InputOutcome Rejected(RejectReason reason, long fuelUsed, string? message, int code = 0) =>
-        new(reason, code, message, fuelUsed, [], []);
+        new(reason, code, Printable(message), fuelUsed, [], []);
+
+    /// <summary>
+    /// Messages come partly from guests (abort) and end up in jsonb, which refuses NUL: control
+    /// characters become '?'. Messages are not committed, so this changes no root.
+    /// </summary>
+    private static string? Printable(string? message) =>
+        message is null || !message.Any(char.IsControl) ? message : string.Concat(message.Select(c => char.IsControl(c) ? '?' : c));
 }

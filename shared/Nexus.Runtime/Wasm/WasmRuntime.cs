@@ -40,6 +40,9 @@ public sealed class WasmRuntime : IDisposable
     // Part of the cache key: a compiled artifact is only valid for the same Wasmtime and settings.
     private const string EngineFingerprint = "wasmtime-50.0.1-v1";
 
+    /// <summary>Instances that may run at once in one process (the executor runs at most this many apps in parallel).</summary>
+    public const int MaxConcurrentInstances = 128;
+
     private readonly RuntimeOptions _options;
     private readonly Engine _engine;
     private readonly Linker _linker;
@@ -68,12 +71,16 @@ public sealed class WasmRuntime : IDisposable
             .WithOptimizationLevel(OptimizationLevel.Speed);
         if (_options.PoolingAllocator)
         {
+            // Slots for every instance that can run at once, and per-slot limits at least as large as
+            // anything a deployment may set, so the pool never decides an outcome the store limits did not.
             using var pool = new PoolingAllocationConfig()
                 .WithTotalComponentInstances(0)
-                .WithMaxCoreInstances(64)
-                .WithMaxMemories(64)
-                .WithMaxTables(64)
-                .WithMaxMemorySize((nuint)(1L << 30))
+                .WithMaxCoreInstances(MaxConcurrentInstances)
+                .WithMaxMemories(MaxConcurrentInstances)
+                .WithMaxTables(MaxConcurrentInstances)
+                .WithMaxMemorySize(unchecked((nuint)AbiV1.MaxMemoryLimitBytes))
+                .WithMaxTableElements((nuint)AbiV1.MaxTableElements)
+                .WithMaxCoreInstanceSize((nuint)(16 << 20))
                 .WithMaxUnusedWarmSlots(16);
             config.WithPoolingAllocationStrategy(pool).WithMemoryInitCopyOnWrite(true);
         }
@@ -101,10 +108,13 @@ public sealed class WasmRuntime : IDisposable
     /// <summary>keccak256 of the module bytes: the code's identity in events and headers.</summary>
     public static string CodeHash(byte[] wasm) => Hex.Encode(Nethereum.Util.Sha3Keccack.Current.CalculateHash(wasm));
 
-    /// <summary>Runs one input. Never throws for anything the guest does: every failure is a rejected outcome.</summary>
-    public InputOutcome Execute(AppModule module, ExecutionLimits limits, GuestInput input, IStateReader state)
+    /// <summary>
+    /// Runs one input. Never throws for anything the guest does: every failure is a rejected outcome.
+    /// <paramref name="blockOutputBudget"/>: output bytes the block still has room for (ABI v1: 8 MiB per block).
+    /// </summary>
+    public InputOutcome Execute(AppModule module, ExecutionLimits limits, GuestInput input, IStateReader state, long blockOutputBudget = AbiV1.MaxOutputBytesPerBlock)
     {
-        var ctx = new InputContext(input, state, _options.DebugLog);
+        var ctx = new InputContext(input, state, _options.DebugLog, blockOutputBudget);
         using var store = NewStore(ctx, limits);
         try
         {
@@ -121,6 +131,11 @@ public sealed class WasmRuntime : IDisposable
         }
         catch (Exception e) when (e is WasmtimeException or GuestFault)
         {
+            // A .NET exception thrown by the host itself inside a callback (out of memory, a bug in the
+            // state reader) arrives wrapped; it is the node's failure, not the guest's, and must not be
+            // committed as a rejection: rethrow it so the block is retried.
+            if (ctx.FailureReason == RejectReason.None && e.InnerException is { } inner && inner is not GuestFault)
+                throw new InvalidOperationException("host failure while running a guest", inner);
             var used = FuelUsed(store, limits);
             if (ctx.FailureReason != RejectReason.None)
                 return InputOutcome.Rejected(ctx.FailureReason, used, ctx.FailureMessage);
@@ -146,7 +161,7 @@ public sealed class WasmRuntime : IDisposable
     private Store NewStore(InputContext ctx, ExecutionLimits limits)
     {
         var store = new Store(_engine, ctx);
-        store.SetLimits(memorySize: limits.MemoryBytes, tableElements: 100_000, instances: 1, tables: 1, memories: 1);
+        store.SetLimits(memorySize: limits.MemoryBytes, tableElements: AbiV1.MaxTableElements, instances: 1, tables: 1, memories: 1);
         if (_options.MeterFuel)
             store.Fuel = (ulong)limits.Fuel;
         return store;

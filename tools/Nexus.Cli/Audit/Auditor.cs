@@ -32,55 +32,65 @@ public sealed class Auditor(IDocumentStore store, WasmRuntime runtime)
         var state = new StateTree();
         var deployments = new List<AppCodeDeployed>();
         var modules = new Dictionary<string, AppModule>();
+        // A block's BlockExecuted is written after its seal, often after later seals: records and replays
+        // are matched by height across read windows, and compared as soon as both exist.
+        var recorded = new Dictionary<long, BlockExecuted>();
+        var replayed = new Dictionary<long, BlockExecuted>();
         var previous = BlockEncoding.Zero32;
         string? headerHash = null;
-        long blocks = 0, inputs = 0, unexecuted = 0, after = 0;
+        long verified = 0, inputs = 0, next = 0, after = 0;
+        var done = false;
 
-        while (true)
+        while (!done)
         {
             var slice = await AppBlocks.ReadAsync(session, appId, after, Window, ct);
             deployments.AddRange(slice.Deployments);
-            var recorded = slice.Executed.ToDictionary(e => e.Height);
+            foreach (var e in slice.Executed)
+            {
+                if (!recorded.TryAdd(e.Height, e))
+                    return Diverged(new Divergence(e.Height, null, "BlockExecuted events", "one per height", "two or more"));
+            }
             foreach (var block in slice.Blocks)
             {
                 var h = block.Seal.Height;
                 if (toHeight is { } to && h > to)
-                    return new AuditReport(blocks, inputs, unexecuted, Hex(state.Root), headerHash, null);
-                if (h != blocks + unexecuted)
-                    return Diverged(new Divergence(h, null, "block height", (blocks + unexecuted).ToString(), h.ToString()));
-
-                BlockExecuted replay;
+                {
+                    done = true;
+                    break;
+                }
+                if (h != next)
+                    return Diverged(new Divergence(h, null, "block height", next.ToString(), h.ToString()));
                 try
                 {
                     var code = await CodeAsync(AppExecution.CodeAt(deployments, h), session, modules, ct);
-                    replay = BlockExecutor.Execute(runtime, code, state, block.Seal, block.Inputs, previous);
+                    var replay = BlockExecutor.Execute(runtime, code, state, block.Seal, block.Inputs, previous);
+                    replayed[h] = replay;
+                    previous = headerHash = replay.HeaderHash;
                 }
                 catch (Exception e) when (e is BlockIntegrityException or CodeTamperedException)
                 {
                     return Diverged(new Divergence(h, null, "sealed inputs", "inputs matching the seal", e.Message));
                 }
-
-                if (recorded.TryGetValue(h, out var expected))
-                {
-                    if (Compare(expected, replay) is { } divergence)
-                        return Diverged(divergence);
-                    blocks++;
-                }
-                else
-                {
-                    unexecuted++;
-                }
                 inputs += block.Inputs.Count;
-                previous = replay.HeaderHash;
-                headerHash = replay.HeaderHash;
+                next++;
                 progress?.Invoke(h);
             }
+            foreach (var h in replayed.Keys.Where(recorded.ContainsKey).Order().ToList())
+            {
+                if (Compare(recorded[h], replayed[h]) is { } divergence)
+                    return Diverged(divergence);
+                verified++;
+                replayed.Remove(h);
+            }
             after = slice.LastVersion;
-            if (slice.EndOfStream)
-                return new AuditReport(blocks, inputs, unexecuted, Hex(state.Root), headerHash, null);
+            done |= slice.EndOfStream;
         }
+        var orphan = recorded.Keys.Where(h => h >= next && (toHeight is null || h <= toHeight)).Order().DefaultIfEmpty(-1).First();
+        if (orphan >= 0)
+            return Diverged(new Divergence(orphan, null, "executed block", "a sealed block at this height", "none in the stream"));
+        return new AuditReport(verified, inputs, replayed.Count, Hex(state.Root), headerHash, null);
 
-        AuditReport Diverged(Divergence d) => new(blocks, inputs, unexecuted, Hex(state.Root), headerHash, d);
+        AuditReport Diverged(Divergence d) => new(verified, inputs, replayed.Count, Hex(state.Root), headerHash, d);
     }
 
     private static Divergence? Compare(BlockExecuted expected, BlockExecuted got)

@@ -47,6 +47,9 @@ public sealed class AppExecutor(
             return 0;
         var state = await StateAsync(appId, head, ct);
         var (height, previous, afterVersion) = (head.Height, head.HeaderHash, head.SealedVersion);
+        // The deployments known when the head was read, plus any met in the stream since: one deployed
+        // meanwhile precedes, in the stream, the first block it applies to.
+        var deployments = head.Deployments.ToList();
         Task<int>? committing = null;
         var committed = 0;
         try
@@ -56,7 +59,8 @@ public sealed class AppExecutor(
                 var slice = await AppBlocks.ReadAsync(query, appId, afterVersion, options.Value.ReadWindow, ct);
                 if (slice.Blocks.Count == 0)
                     break;
-                var batch = await ExecuteAsync(head, state, slice.Blocks.Take(options.Value.MaxBlocksPerCommit), height, previous, query, ct);
+                deployments.AddRange(slice.Deployments.Where(d => !deployments.Contains(d)));
+                var batch = await ExecuteAsync(deployments, state, slice.Blocks.Take(options.Value.MaxBlocksPerCommit), height, previous, query, ct);
                 if (committing is not null && await committing == 0)
                     return committed; // another instance is ahead: the state was dropped
                 committed += committing?.Result ?? 0;
@@ -68,8 +72,8 @@ public sealed class AppExecutor(
                 if (await committing == 0)
                     return committed;
                 committed += committing.Result;
-                _states[appId] = state with { Height = height };
             }
+            _states[appId] = state with { Height = height };
             return committed;
         }
         catch
@@ -82,18 +86,23 @@ public sealed class AppExecutor(
     }
 
     private const int BatchesPerRun = 10;
+    private const long MaxOutputBytesPerCommit = 16L << 20;
 
-    private async Task<Batch> ExecuteAsync(AppExecution head, LoadedState state, IEnumerable<SealedBlock> blocks, long height, string previous,
+    private async Task<Batch> ExecuteAsync(IReadOnlyList<AppCodeDeployed> deployments, LoadedState state, IEnumerable<SealedBlock> blocks, long height, string previous,
         IQuerySession query, CancellationToken ct)
     {
         var timing = Stopwatch.StartNew();
         var executed = new List<BlockExecuted>();
         var newNodes = new List<StateNode>();
+        long outputBytes = 0;
         foreach (var block in blocks)
         {
+            // Bounds one transaction (and the events' size on the bus): blocks carry up to 8 MiB of outputs each.
+            if (outputBytes > MaxOutputBytesPerCommit)
+                break;
             if (block.Seal.Height != height + 1 + executed.Count)
                 throw new BlockIntegrityException(block.Seal.Height, $"expected height {height + 1 + executed.Count} after the last executed block");
-            var code = await CodeAsync(head.CodeAt(block.Seal.Height), query, ct);
+            var code = await CodeAsync(AppExecution.CodeAt(deployments, block.Seal.Height), query, ct);
             var watch = Stopwatch.StartNew();
             var result = BlockExecutor.Execute(runtime, code, state.Tree, block.Seal, block.Inputs, previous);
             // Every block's root stays provable (queries at old heights), so nodes are taken per block.
@@ -101,6 +110,7 @@ public sealed class AppExecutor(
             metrics.Executed(result, watch.Elapsed.TotalSeconds);
             executed.Add(result);
             previous = result.HeaderHash;
+            outputBytes += result.Results.Sum(r => r.Outputs.Sum(o => (long)o.Payload.Length));
         }
         return new Batch(executed, newNodes, timing.Elapsed.TotalMilliseconds);
     }
@@ -113,11 +123,19 @@ public sealed class AppExecutor(
         var nodesMs = timing.Elapsed.TotalMilliseconds;
         await using var session = store.LightweightSession();
         var stream = await session.Events.FetchForExclusiveWriting<AppExecution>(appId, ct);
-        if (stream.Aggregate?.Height != expectedHeight)
+        // Under the stream's lock: nobody committed these heights (the snapshot, and the per-block
+        // documents as a second witness), and the code each block ran is the code in force for it.
+        var conflict = stream.Aggregate?.Height != expectedHeight
+            ? "another instance executed them first"
+            : await session.LoadAsync<ExecutedBlock>(ExecutedBlock.IdFor(appId, expectedHeight + 1), ct) is not null
+                ? "they are already recorded"
+                : batch.Blocks.FirstOrDefault(b => (AppExecution.CodeAt(stream.Aggregate.Deployments, b.Height)?.CodeHash ?? BlockEncoding.Zero32) != b.Header.CodeHash) is { } stale
+                    ? $"code for height {stale.Height} changed while it ran"
+                    : null;
+        if (conflict is not null)
         {
-            // Another executor instance committed these heights first; its results are identical, or the
-            // audit says otherwise. Reload from what was committed.
-            log.LogInformation("App {AppId}: heights from {Height} were executed by another instance", appId, expectedHeight + 1);
+            // Nothing is written; the in-memory state is dropped and rebuilt from what was committed.
+            log.LogInformation("App {AppId}: heights from {Height} not committed: {Reason}", appId, expectedHeight + 1, conflict);
             _states.TryRemove(appId, out _);
             return 0;
         }
@@ -145,6 +163,8 @@ public sealed class AppExecutor(
         {
             var code = await query.LoadAsync<AppCode>(deployment.CodeHash, ct)
                 ?? throw new InvalidOperationException($"code {deployment.CodeHash} of app {deployment.AppId} is missing from the code store");
+            if (WasmRuntime.CodeHash(code.Wasm) != deployment.CodeHash)
+                throw new InvalidOperationException($"stored code {deployment.CodeHash} of app {deployment.AppId} hashes to {WasmRuntime.CodeHash(code.Wasm)}: the code store was altered");
             module = _code[deployment.CodeHash] = runtime.Load(code.Wasm);
         }
         return new CodeBinding(module, new ExecutionLimits(deployment.FuelLimit, deployment.MemoryLimitBytes));

@@ -20,7 +20,15 @@ public sealed class AppQueryService(IDocumentStore store, StateNodes nodes) : Ap
     {
         var block = await BlockAsync(request.AppId, request.HasHeight ? request.Height : null, context.CancellationToken);
         var root = Hex.Decode(block.Block.Header.StateRoot);
-        var proof = StateTree.ProveFromStore(root, request.Key.Span, hash => nodes.ReadBody(request.AppId, hash));
+        StateProof proof;
+        try
+        {
+            proof = StateTree.ProveFromStore(root, request.Key.Span, hash => nodes.ReadBody(request.AppId, hash));
+        }
+        catch (StateCorruptedException e)
+        {
+            throw new RpcException(new Status(StatusCode.DataLoss, $"state of app '{request.AppId}' at height {block.Height}: {e.Message}"));
+        }
         var response = new GetStateResponse
         {
             Height = block.Height,
@@ -68,10 +76,13 @@ public sealed class AppQueryService(IDocumentStore store, StateNodes nodes) : Ap
     public override async Task<GetInputResultResponse> GetInputResult(GetInputResultRequest request, ServerCallContext context)
     {
         await using var session = store.QuerySession();
+        // The block with the greatest first seq ≤ seq (an index range scan), then check it holds the input.
         var block = await session.Query<ExecutedBlock>()
-            .Where(b => b.AppId == request.AppId && b.FirstSeq <= request.Seq && b.LastSeq >= request.Seq)
-            .FirstOrDefaultAsync(context.CancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"input {request.Seq} of app '{request.AppId}' is not executed yet"));
+            .Where(b => b.AppId == request.AppId && b.FirstSeq <= request.Seq)
+            .OrderByDescending(b => b.FirstSeq)
+            .FirstOrDefaultAsync(context.CancellationToken);
+        if (block is null || block.LastSeq < request.Seq)
+            throw new RpcException(new Status(StatusCode.NotFound, $"input {request.Seq} of app '{request.AppId}' is not executed yet"));
         var r = block.Block.Results[(int)(request.Seq - block.FirstSeq)];
         var response = new GetInputResultResponse
         {

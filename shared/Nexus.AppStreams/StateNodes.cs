@@ -54,14 +54,19 @@ public sealed class StateNodes(NpgsqlDataSource dataSource, string schema)
         return nodes;
     }
 
-    /// <summary>One node's body, or null (synchronous: proofs walk one path of about log2(n) nodes).</summary>
-    public byte[]? ReadBody(string appId, byte[] hash)
+    /// <summary>One node's body, or null (proofs walk one path: about log2(n) of these).</summary>
+    public async Task<byte[]?> ReadBodyAsync(string appId, byte[] hash, CancellationToken ct)
     {
-        using var cmd = dataSource.CreateCommand($"select body from {schema}.{Table} where app_id = $1 and hash = $2");
+        await EnsureTableAsync(ct);
+        await using var cmd = dataSource.CreateCommand($"select body from {schema}.{Table} where app_id = $1 and hash = $2");
         cmd.Parameters.Add(new NpgsqlParameter { Value = appId });
         cmd.Parameters.Add(new NpgsqlParameter { Value = hash });
-        return cmd.ExecuteScalar() as byte[];
+        return await cmd.ExecuteScalarAsync(ct) as byte[];
     }
+
+    /// <summary>A state value's proof at <paramref name="root"/>, read from the node store.</summary>
+    public Task<StateProof> ProveAsync(string appId, byte[] root, byte[] key, CancellationToken ct) =>
+        StateTree.ProveFromStoreAsync(root, key, (hash, token) => ReadBodyAsync(appId, hash, token), ct);
 
     /// <summary>The whole tree at <paramref name="root"/>, one query per tree level.</summary>
     public Task<StateTree> LoadAsync(string appId, byte[] root, CancellationToken ct) =>

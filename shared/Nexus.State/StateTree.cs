@@ -148,28 +148,62 @@ public sealed class StateTree
     {
         ArgumentNullException.ThrowIfNull(fetchBody);
         CheckRoot(root);
-        var keccak = Keccak.Current;
-        Span<byte> path = stackalloc byte[32];
-        keccak.Hash(key, path);
+        var keyCopy = key.ToArray();
+        var path = Keccak.Current.Hash(keyCopy);
         var siblings = new List<byte[]>();
         var id = root;
         for (var depth = 0; ; depth++)
         {
-            if (id.AsSpan().SequenceEqual(Bits.Zero32))
-                return new StateProof(key.ToArray(), siblings, StateProofTerminal.Empty, null, null, null);
-            var body = fetchBody(id);
-            var node = NodeCodec.Decode(id, body, keccak);
-            if (node is Leaf leaf)
-            {
-                var included = path.SequenceEqual(leaf.Path);
-                return new StateProof(key.ToArray(), siblings, StateProofTerminal.Leaf, leaf.Path[..].ToArray(),
-                    keccak.Hash(leaf.Value), included ? leaf.Value : null);
-            }
-            if (depth >= Bits.PathBits) throw NodeCodec.Corrupt(id, "internal node below depth 256");
-            var right = Bits.At(path, depth) == 1;
-            siblings.Add(body.AsSpan(right ? 1 : 33, 32).ToArray());
-            id = body.AsSpan(right ? 33 : 1, 32).ToArray();
+            var body = id.AsSpan().SequenceEqual(Bits.Zero32) ? null : fetchBody(id);
+            if (ProofStep(id, body, keyCopy, path, depth, siblings, out var next) is { } proof)
+                return proof;
+            id = next;
         }
+    }
+
+    /// <inheritdoc cref="ProveFromStore"/>
+    public static async Task<StateProof> ProveFromStoreAsync(byte[] root, byte[] key,
+        Func<byte[], CancellationToken, Task<byte[]?>> fetchBody, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(fetchBody);
+        ArgumentNullException.ThrowIfNull(key);
+        CheckRoot(root);
+        var keyCopy = key.ToArray();
+        var path = Keccak.Current.Hash(keyCopy);
+        var siblings = new List<byte[]>();
+        var id = root;
+        for (var depth = 0; ; depth++)
+        {
+            var body = id.AsSpan().SequenceEqual(Bits.Zero32) ? null : await fetchBody(id, ct).ConfigureAwait(false);
+            if (ProofStep(id, body, keyCopy, path, depth, siblings, out var next) is { } proof)
+                return proof;
+            id = next;
+        }
+    }
+
+    /// <summary>
+    /// One step down the key's path: the finished proof when <paramref name="id"/> is empty or a leaf,
+    /// otherwise null, with the sibling recorded and <paramref name="next"/> set to the child on the path.
+    /// Takes the hasher of the current thread each time (async callers resume on other threads).
+    /// </summary>
+    private static StateProof? ProofStep(byte[] id, byte[]? body, byte[] key, byte[] path, int depth, List<byte[]> siblings, out byte[] next)
+    {
+        next = [];
+        if (id.AsSpan().SequenceEqual(Bits.Zero32))
+            return new StateProof(key, siblings, StateProofTerminal.Empty, null, null, null);
+        var keccak = Keccak.Current;
+        var node = NodeCodec.Decode(id, body, keccak);
+        if (node is Leaf leaf)
+        {
+            var included = path.AsSpan().SequenceEqual(leaf.Path);
+            return new StateProof(key, siblings, StateProofTerminal.Leaf, leaf.Path[..].ToArray(),
+                keccak.Hash(leaf.Value), included ? leaf.Value : null);
+        }
+        if (depth >= Bits.PathBits) throw NodeCodec.Corrupt(id, "internal node below depth 256");
+        var right = Bits.At(path, depth) == 1;
+        siblings.Add(body.AsSpan(right ? 1 : 33, 32).ToArray());
+        next = body.AsSpan(right ? 33 : 1, 32).ToArray();
+        return null;
     }
 
     private Node? EnsureHashed()

@@ -148,6 +148,20 @@ public class PersistenceTests
     }
 
     [Fact]
+    public async Task The_async_proof_from_a_store_equals_the_synchronous_one_for_present_and_absent_keys()
+    {
+        var tree = RandomTree(new Random(21), 300, out var model);
+        var store = new NodeStore();
+        store.Add(tree.TakeNewNodes());
+        foreach (var key in model.Keys.Take(20).Select(Utf8).Concat(Enumerable.Range(0, 20).Select(i => Utf8($"absent-{i}"))))
+        {
+            var proof = await StateTree.ProveFromStoreAsync(tree.Root, key, async (id, ct) => { await Task.Yield(); return store.FetchOne(id); });
+            proof.ShouldBe(StateTree.ProveFromStore(tree.Root, key, store.FetchOne));
+            proof.Verify(tree.Root).ShouldBeTrue();
+        }
+    }
+
+    [Fact]
     public void Loading_the_zero_root_fetches_nothing()
     {
         var loaded = StateTree.Load(new byte[32], _ => throw new InvalidOperationException("no fetch expected"));

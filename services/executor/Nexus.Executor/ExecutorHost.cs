@@ -59,7 +59,10 @@ public static class ExecutorHost
             foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var uri = new Uri(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0"));
-                var address = uri.Host == "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(uri.Host);
+                var address = uri.Host == "localhost" ? System.Net.IPAddress.Loopback
+                    : System.Net.IPAddress.TryParse(uri.Host, out var ip) ? ip
+                    : System.Net.Dns.GetHostAddresses(uri.Host).FirstOrDefault()
+                        ?? throw new InvalidOperationException($"urls: host '{uri.Host}' does not resolve");
                 first ??= address;
                 kestrel.Listen(address, uri.Port, l => l.Protocols = HttpProtocols.Http1);
             }

@@ -23,7 +23,7 @@ public sealed class AppQueryService(IDocumentStore store, StateNodes nodes) : Ap
         StateProof proof;
         try
         {
-            proof = StateTree.ProveFromStore(root, request.Key.Span, hash => nodes.ReadBody(request.AppId, hash));
+            proof = await nodes.ProveAsync(request.AppId, root, request.Key.ToByteArray(), context.CancellationToken);
         }
         catch (StateCorruptedException e)
         {

@@ -115,10 +115,10 @@ public static class Frost
         var r = GroupCommitment(list, factors);
         var challenge = Challenge(r, groupPublicKey, message);
         var lambda = Lagrange(share.Id, list.Select(c => c.Id));
-        var expected = own.Hiding.ToGroupElementJacobian()
-            .AddVariable(Mult(own.Binding, factors[share.Id]).ToGroupElement())
-            .AddVariable(Mult(verifyingShare, challenge.Multiply(lambda)).ToGroupElement());
-        return Same(BaseMult(share.Z), expected.ToGroupElement());
+        // z_i·G − (c·λ_i)·Y_i must equal D_i + ρ_i·E_i (one Strauss multiplication on each side).
+        var left = Mult(verifyingShare, challenge.Multiply(lambda).Negate(), share.Z);
+        var right = own.Hiding.ToGroupElementJacobian().AddVariable(Mult(own.Binding, factors[share.Id]).ToGroupElement());
+        return Same(left.ToGroupElement(), right.ToGroupElement());
     }
 
     /// <summary>
@@ -153,8 +153,8 @@ public static class Frost
         if (signature.R.IsInfinity || groupPublicKey.IsInfinity)
             return false;
         var challenge = Challenge(signature.R, groupPublicKey, message);
-        var rhs = signature.R.ToGroupElementJacobian().AddVariable(Mult(groupPublicKey, challenge).ToGroupElement());
-        return Same(BaseMult(signature.Z), rhs.ToGroupElement());
+        // z·G − c·PK must be R.
+        return Same(Mult(groupPublicKey, challenge.Negate(), signature.Z).ToGroupElement(), signature.R);
     }
 
     /// <summary>RFC 9591 §4.4: one binding factor per participant, bound to the key, the message and every commitment.</summary>
@@ -170,9 +170,11 @@ public static class Frost
     /// <summary>R = Σ (D_i + ρ_i·E_i).</summary>
     internal static GE GroupCommitment(IReadOnlyList<SigningCommitments> sorted, IReadOnlyDictionary<Identifier, Scalar> factors)
     {
-        var sum = GEJ.Infinity;
+        var scalars = sorted.Select(c => factors[c.Id]).ToArray();
+        var points = sorted.Select(c => c.Binding).ToArray();
+        var sum = ECMultContext.Instance.MultBatch(scalars, points);
         foreach (var c in sorted)
-            sum = sum.AddVariable(c.Hiding).AddVariable(Mult(c.Binding, factors[c.Id]).ToGroupElement());
+            sum = sum.AddVariable(c.Hiding);
         var r = sum.ToGroupElement();
         if (r.IsInfinity)
             throw new FrostException("the group commitment is the identity");
@@ -202,7 +204,7 @@ public static class Frost
         }
         if (!found)
             throw new FrostException($"participant {id} is not among the signers");
-        return numerator.Multiply(denominator.Inverse());
+        return numerator.Multiply(denominator.InverseVariable()); // identifiers are public: variable time is fine
     }
 
     internal static IReadOnlyList<SigningCommitments> Sorted(IReadOnlyList<SigningCommitments> commitments)
@@ -218,7 +220,8 @@ public static class Frost
 
     internal static GE BaseMult(in Scalar k) => ECMultGenContext.Instance.MultGen(k).ToGroupElement();
 
-    internal static GEJ Mult(in GE point, in Scalar k) => point.MultConst(k, 256);
+    /// <summary>k·P (+ g·G): variable time, so only for public values (commitments, keys, shares being verified).</summary>
+    internal static GEJ Mult(in GE point, in Scalar k, Scalar? g = null) => ECMultContext.Instance.Mult(point.ToGroupElementJacobian(), k, g);
 
     internal static bool Same(in GE a, in GE b) =>
         a.IsInfinity || b.IsInfinity ? a.IsInfinity && b.IsInfinity : SerializeElement(a).AsSpan().SequenceEqual(SerializeElement(b));

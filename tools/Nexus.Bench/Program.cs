@@ -11,4 +11,5 @@ var root = new RootCommand("nexus-bench: load runs against the local infrastruct
 root.Subcommands.Add(Nexus.Bench.State.StateBench.Command()); // state tree, no infrastructure
 root.Subcommands.Add(Nexus.Bench.Runtime.RuntimeBench.Command()); // WebAssembly runtime, no infrastructure
 root.Subcommands.Add(Nexus.Bench.Runtime.ExecuteBench.Command()); // executor service on PostgreSQL + RabbitMQ
+root.Subcommands.Add(Nexus.Bench.Frost.FrostBench.Command()); // FROST signing, no infrastructure
 return await root.Parse(args).InvokeAsync();

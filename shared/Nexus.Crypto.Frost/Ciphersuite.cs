@@ -37,7 +37,7 @@ public static class Ciphersuite
     public static byte[] H5(ReadOnlySpan<byte> m) => SHA256.HashData([.. Context, .. "com"u8, .. m]);
 
     /// <summary>hash_to_field(m, 1) with expand_message_xmd(SHA-256), L = 48, DST = contextString ‖ tag, reduced mod n.</summary>
-    private static Scalar HashToScalar(ReadOnlySpan<byte> m, string tag)
+    internal static Scalar HashToScalar(ReadOnlySpan<byte> m, string tag)
     {
         var uniform = ExpandMessageXmd(m, [.. Context, .. Encoding.ASCII.GetBytes(tag)], 48);
         var reduced = new BigInteger(uniform, isUnsigned: true, isBigEndian: true) % Order;

@@ -1,0 +1,71 @@
+using NBitcoin.Secp256k1;
+
+namespace Nexus.Crypto.Frost.Tests;
+
+/// <summary>The two-round DKG among n simulated participants.</summary>
+public sealed class DkgTests
+{
+    private static readonly byte[] Message = "dkg-made key"u8.ToArray();
+
+    /// <summary>Runs the DKG; <paramref name="tamper"/> may alter what one participant sends.</summary>
+    private static List<(KeyPackage Key, PublicKeyPackage Public)> Run(int n, int t,
+        Func<DkgRound1Package, DkgRound1Package>? tamperRound1 = null,
+        Func<Identifier, Identifier, Scalar, Scalar>? tamperShare = null)
+    {
+        var started = Enumerable.Range(1, n).Select(i => Dkg.Start(new Identifier((ushort)i), n, t)).ToList();
+        var packages = started.Select(s => tamperRound1?.Invoke(s.Package) ?? s.Package).ToList();
+        var outgoing = started.ToDictionary(s => s.Secret.Id, s => Dkg.SharesFor(s.Secret, packages.Where(p => p.Id != s.Secret.Id).ToList()));
+        return started.Select(s =>
+        {
+            var received = outgoing.Where(o => o.Key != s.Secret.Id)
+                .ToDictionary(o => o.Key, o => tamperShare?.Invoke(o.Key, s.Secret.Id, o.Value[s.Secret.Id]) ?? o.Value[s.Secret.Id]);
+            return Dkg.Finish(s.Secret, packages.Where(p => p.Id != s.Secret.Id).ToList(), received, packages.Single(p => p.Id == s.Secret.Id));
+        }).ToList();
+    }
+
+    public static TheoryData<int, int> Committees() => new() { { 2, 2 }, { 2, 3 }, { 3, 5 }, { 5, 7 }, { 7, 10 } };
+
+    [Theory]
+    [MemberData(nameof(Committees))]
+    public void Every_participant_derives_the_same_group_key_and_any_t_of_them_sign(int t, int n)
+    {
+        var results = Run(n, t);
+        var groupKey = results[0].Public.GroupPublicKey;
+        results.ShouldAllBe(r => Frost.Same(r.Key.GroupPublicKey, groupKey) && Frost.Same(r.Public.GroupPublicKey, groupKey));
+        foreach (var (key, pub) in results)
+            Frost.Same(pub.VerifyingShares[key.Id], key.VerifyingShare).ShouldBeTrue();
+
+        var random = new Random(n * 10 + t);
+        var signers = results.Select(r => r.Key).OrderBy(_ => random.Next()).Take(t).ToList();
+        var nonces = signers.Select(Frost.Commit).ToList();
+        var commitments = nonces.Select(x => x.Commitments).ToList();
+        var shares = signers.Zip(nonces).Select(p => Frost.Sign(Message, p.Second, p.First, commitments)).ToList();
+        var signature = Frost.Aggregate(commitments, shares, groupKey, Message, results[0].Public.VerifyingShares);
+        Frost.Verify(groupKey, Message, signature).ShouldBeTrue();
+        // The group secret exists only as the sum no one computed; t shares reconstruct a key for it.
+        Frost.Same(Frost.BaseMult(TrustedDealer.Reconstruct(signers)), groupKey).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void A_forged_proof_of_knowledge_is_refused_naming_its_sender()
+    {
+        var error = Should.Throw<DkgMisbehaviourException>(() => Run(4, 3, tamperRound1: p => p.Id.Index == 2 ? p with { ProofZ = p.ProofZ.Add(Scalar.One) } : p));
+        error.Culprit.Index.ShouldBe((ushort)2);
+        error.Message.ShouldContain("proof of knowledge");
+    }
+
+    [Fact]
+    public void A_bad_share_is_refused_by_its_receiver_naming_its_sender()
+    {
+        var error = Should.Throw<DkgMisbehaviourException>(() => Run(4, 3, tamperShare: (from, to, s) => from.Index == 3 && to.Index == 1 ? s.Add(Scalar.One) : s));
+        error.Culprit.Index.ShouldBe((ushort)3);
+        error.Message.ShouldContain("does not match its commitment");
+    }
+
+    [Fact]
+    public void A_commitment_of_the_wrong_degree_is_refused()
+    {
+        var error = Should.Throw<DkgMisbehaviourException>(() => Run(4, 3, tamperRound1: p => p.Id.Index == 4 ? p with { Commitment = p.Commitment.Take(2).ToList() } : p));
+        error.Culprit.Index.ShouldBe((ushort)4);
+    }
+}

@@ -90,6 +90,16 @@ public static class Ciphersuite
         return bytes;
     }
 
+    /// <summary>Affine coordinates, 32 bytes big-endian each (what the Solidity verifier takes).</summary>
+    public static (byte[] X, byte[] Y) Coordinates(in GE point)
+    {
+        if (point.IsInfinity)
+            throw new FrostException("the identity element has no affine coordinates");
+        var bytes = new byte[65];
+        ECPubKey.Serialize(point.NormalizeVariable(), false, bytes, out _);
+        return (bytes[1..33], bytes[33..65]);
+    }
+
     /// <summary>A SEC1 compressed point on the curve, not the identity.</summary>
     public static GE DeserializeElement(ReadOnlySpan<byte> bytes)
     {

@@ -181,7 +181,7 @@ public static class Frost
         return r;
     }
 
-    internal static Scalar Challenge(GE r, GE groupPublicKey, ReadOnlySpan<byte> message) =>
+    public static Scalar Challenge(GE r, GE groupPublicKey, ReadOnlySpan<byte> message) =>
         H2([.. SerializeElement(r), .. SerializeElement(groupPublicKey), .. message]);
 
     /// <summary>Lagrange coefficient of <paramref name="id"/> at 0 over <paramref name="participants"/> (RFC 9591 §4.2).</summary>

@@ -33,11 +33,11 @@ public sealed record SolidityArtifact(string Name, string Abi, string Bytecode)
             .Where(n => n.StartsWith("Nexus.Solidity.", StringComparison.Ordinal))
             .Select(n => n["Nexus.Solidity.".Length..^".json".Length]);
 
-    /// <summary>Deploys the contract from the web3's account and waits for the receipt.</summary>
-    public async Task<TransactionReceipt> DeployAsync(IWeb3 web3, string from, CancellationToken ct = default)
+    /// <summary>Deploys the contract from the web3's account (with constructor arguments, if any) and waits for the receipt.</summary>
+    public async Task<TransactionReceipt> DeployAsync(IWeb3 web3, string from, CancellationToken ct = default, params object[] constructorArguments)
     {
         var receipt = await web3.Eth.DeployContract.SendRequestAndWaitForReceiptAsync(
-            Abi, Bytecode, from, new Nethereum.Hex.HexTypes.HexBigInteger(6_000_000), null, ct);
+            Abi, Bytecode, from, new Nethereum.Hex.HexTypes.HexBigInteger(6_000_000), null, null, ct, constructorArguments);
         if (receipt.Status?.Value != 1)
             throw new InvalidOperationException($"deploying {Name} failed in tx {receipt.TransactionHash}");
         return receipt;

@@ -36,9 +36,9 @@ public sealed class DappClient
         for (var i = 0; i < blocks; i++) await _web3.Client.SendRequestAsync<string>("evm_mine");
     }
 
-    public async Task<string> DeployAsync(string contract, CancellationToken ct = default)
+    public async Task<string> DeployAsync(string contract, CancellationToken ct = default, params object[] constructorArguments)
     {
-        var receipt = await SolidityArtifact.Load(contract).DeployAsync(_web3, Account.Address, ct);
+        var receipt = await SolidityArtifact.Load(contract).DeployAsync(_web3, Account.Address, ct, constructorArguments);
         return receipt.ContractAddress.ToLowerInvariant();
     }
 

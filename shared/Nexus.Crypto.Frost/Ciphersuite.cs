@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 using NBitcoin.Secp256k1;
@@ -18,7 +17,6 @@ public static class Ciphersuite
     public const int ScalarSize = 32;
     public const int ElementSize = 33;
 
-    private static readonly BigInteger Order = BigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", System.Globalization.NumberStyles.HexNumber);
     private static readonly byte[] Context = Encoding.ASCII.GetBytes(ContextString);
 
     /// <summary>H1: binding factors.</summary>
@@ -36,15 +34,27 @@ public static class Ciphersuite
     /// <summary>H5: the commitment list digest in binding factors.</summary>
     public static byte[] H5(ReadOnlySpan<byte> m) => SHA256.HashData([.. Context, .. "com"u8, .. m]);
 
-    /// <summary>hash_to_field(m, 1) with expand_message_xmd(SHA-256), L = 48, DST = contextString ‖ tag, reduced mod n.</summary>
+    /// <summary>
+    /// hash_to_field(m, 1) with expand_message_xmd(SHA-256), L = 48, DST = contextString ‖ tag, reduced
+    /// mod n with constant-time scalar arithmetic (H3 output is a nonce): the 384-bit value is
+    /// hi·2^256 + lo with hi < 2^128, and 2^256 mod n is a constant.
+    /// </summary>
     internal static Scalar HashToScalar(ReadOnlySpan<byte> m, string tag)
     {
         var uniform = ExpandMessageXmd(m, [.. Context, .. Encoding.ASCII.GetBytes(tag)], 48);
-        var reduced = new BigInteger(uniform, isUnsigned: true, isBigEndian: true) % Order;
-        var bytes = new byte[ScalarSize];
-        reduced.TryWriteBytes(bytes.AsSpan(ScalarSize - reduced.GetByteCount(isUnsigned: true)), out _, isUnsigned: true, isBigEndian: true);
-        return new Scalar(bytes);
+        Span<byte> hiBytes = stackalloc byte[ScalarSize];
+        hiBytes.Clear();
+        uniform.AsSpan(0, 16).CopyTo(hiBytes[16..]);
+        var lo = new Scalar(uniform.AsSpan(16, 32)); // reduces mod n on its own (the overflow flag is ignored)
+        var hi = new Scalar(hiBytes);
+        var result = hi.Multiply(TwoTo256ModN).Add(lo);
+        CryptographicOperations.ZeroMemory(uniform);
+        CryptographicOperations.ZeroMemory(hiBytes);
+        return result;
     }
+
+    // 2^256 mod n = 2^256 − n.
+    private static readonly Scalar TwoTo256ModN = new(Convert.FromHexString("000000000000000000000000000000014551231950B75FC4402DA1732FC9BEBF"));
 
     /// <summary>RFC 9380 §5.3.1 expand_message_xmd with SHA-256 (b = 32, s = 64 bytes).</summary>
     public static byte[] ExpandMessageXmd(ReadOnlySpan<byte> msg, ReadOnlySpan<byte> dst, int length)

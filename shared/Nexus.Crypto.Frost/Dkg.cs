@@ -11,17 +11,21 @@ public sealed class DkgSecret
 {
     private readonly Scalar[] _coefficients;
 
-    internal DkgSecret(Identifier id, Scalar[] coefficients, int maxSigners)
+    internal DkgSecret(Identifier id, Scalar[] coefficients, int maxSigners, byte[] session)
     {
         Id = id;
         _coefficients = coefficients;
         MaxSigners = maxSigners;
+        Session = session;
     }
 
     public Identifier Id { get; }
+    public byte[] Session { get; }
     public int MaxSigners { get; }
     public int MinSigners => _coefficients.Length;
     internal bool Cleared { get; private set; }
+
+    internal Scalar Coefficient(int i) => Cleared ? throw new FrostException("this DKG secret was already used") : _coefficients[i];
 
     internal Scalar Evaluate(Scalar x)
     {
@@ -33,7 +37,8 @@ public sealed class DkgSecret
         return value;
     }
 
-    internal void Clear()
+    /// <summary>Forget the polynomial (also when a DKG is abandoned).</summary>
+    public void Clear()
     {
         for (var i = 0; i < _coefficients.Length; i++)
             Scalar.Clear(ref _coefficients[i]);
@@ -60,18 +65,36 @@ public sealed class DkgMisbehaviourException(Identifier culprit, string what) : 
 /// </summary>
 public static class Dkg
 {
-    public static (DkgSecret Secret, DkgRound1Package Package) Start(Identifier id, int maxSigners, int minSigners)
+    /// <summary>
+    /// Round one. <paramref name="session"/> identifies this DKG run (e.g. a random id the operator's
+    /// tool chooses); it is bound into every proof, so packages from another run cannot be replayed.
+    /// </summary>
+    public static (DkgSecret Secret, DkgRound1Package Package) Start(Identifier id, int maxSigners, int minSigners, ReadOnlySpan<byte> session)
     {
-        if (minSigners < 2 || maxSigners < minSigners)
-            throw new FrostException($"need 2 ≤ t ≤ n, got t = {minSigners}, n = {maxSigners}");
-        var coefficients = Enumerable.Range(0, minSigners).Select(_ => TrustedDealer.RandomScalar()).ToArray();
+        if (minSigners < 2 || maxSigners < minSigners || maxSigners > ushort.MaxValue)
+            throw new FrostException($"need 2 ≤ t ≤ n ≤ 65535, got t = {minSigners}, n = {maxSigners}");
+        if (id.Index > maxSigners)
+            throw new FrostException($"identifier {id} is outside 1..{maxSigners}");
+        var secret = new DkgSecret(id, Enumerable.Range(0, minSigners).Select(_ => TrustedDealer.RandomScalar()).ToArray(), maxSigners, session.ToArray());
+        var coefficients = Enumerable.Range(0, minSigners).Select(i => secret.Coefficient(i)).ToArray();
         var commitment = coefficients.Select(c => Frost.BaseMult(c)).ToList();
         var k = TrustedDealer.RandomScalar();
         var r = Frost.BaseMult(k);
-        var z = k.Add(coefficients[0].Multiply(ProofChallenge(id, commitment[0], r)));
+        var z = k.Add(coefficients[0].Multiply(ProofChallenge(secret, id, commitment[0], r)));
         Scalar.Clear(ref k);
-        return (new DkgSecret(id, coefficients, maxSigners), new DkgRound1Package(id, commitment, r, z));
+        for (var i = 0; i < coefficients.Length; i++)
+            Scalar.Clear(ref coefficients[i]);
+        return (secret, new DkgRound1Package(id, commitment, r, z));
     }
+
+    /// <summary>
+    /// A digest of every round-one package (sorted by identifier). Round one needs a broadcast that
+    /// cannot equivocate: participants exchange this digest (over authenticated channels) after
+    /// <see cref="Finish"/> and abort if any differs, or a participant that sent different packages to
+    /// different peers would split the committee into incompatible keys.
+    /// </summary>
+    public static byte[] Transcript(IEnumerable<DkgRound1Package> all) =>
+        System.Security.Cryptography.SHA256.HashData(all.OrderBy(p => p.Id.Index).SelectMany(FrostEncoding.Encode).ToArray());
 
     /// <summary>Checks every other participant's round-one package, then gives the share to send (privately) to each of them.</summary>
     public static IReadOnlyDictionary<Identifier, Scalar> SharesFor(DkgSecret secret, IReadOnlyList<DkgRound1Package> others)
@@ -100,7 +123,9 @@ public static class Dkg
         var groupKey = Sum(all.Select(p => p.Commitment[0]));
         var verifyingShares = Enumerable.Range(1, secret.MaxSigners).Select(i => new Identifier((ushort)i))
             .ToDictionary(id => id, id => Sum(all.Select(p => CommitmentAt(p.Commitment, id.Value))));
-        var key = new KeyPackage(secret.Id, share, Frost.BaseMult(share), groupKey);
+        if (groupKey.IsInfinity || verifyingShares.Values.Any(v => v.IsInfinity))
+            throw new FrostException("the DKG produced the identity as a key (inconsistent round-one packages)");
+        var key = new KeyPackage(secret.Id, share, Frost.BaseMult(share), groupKey, secret.MinSigners);
         if (!Frost.Same(key.VerifyingShare, verifyingShares[secret.Id]))
             throw new FrostException("the derived share does not match the commitments (inconsistent round-one packages)");
         return (key, new PublicKeyPackage(groupKey, verifyingShares));
@@ -114,16 +139,22 @@ public static class Dkg
         {
             if (p.Commitment.Count != secret.MinSigners || p.Commitment.Any(c => c.IsInfinity))
                 throw new DkgMisbehaviourException(p.Id, $"commitment has {p.Commitment.Count} points, the threshold needs {secret.MinSigners}");
+            if (p.ProofR.IsInfinity)
+                throw new DkgMisbehaviourException(p.Id, "proof of knowledge commits to the identity");
             // z·G − c·C_0 must be R.
-            var c = ProofChallenge(p.Id, p.Commitment[0], p.ProofR);
+            var c = ProofChallenge(secret, p.Id, p.Commitment[0], p.ProofR);
             if (!Frost.Same(Frost.Mult(p.Commitment[0], c.Negate(), p.ProofZ).ToGroupElement(), p.ProofR))
                 throw new DkgMisbehaviourException(p.Id, "proof of knowledge of its secret does not verify");
         }
     }
 
-    /// <summary>Domain-separated challenge of the proof of knowledge: H(contextString ‖ "dkg", id ‖ C_0 ‖ R).</summary>
-    private static Scalar ProofChallenge(Identifier id, GE c0, GE r) =>
-        HashToScalar([.. SerializeScalar(id.Value), .. SerializeElement(c0), .. SerializeElement(r)], "dkg");
+    /// <summary>
+    /// Domain-separated challenge of the proof of knowledge, bound to this run (the FROST paper's
+    /// context Φ): H(contextString ‖ "dkg", session ‖ n ‖ t ‖ id ‖ C_0 ‖ R).
+    /// </summary>
+    private static Scalar ProofChallenge(DkgSecret run, Identifier id, GE c0, GE r) =>
+        HashToScalar([.. System.Security.Cryptography.SHA256.HashData(run.Session), (byte)(run.MaxSigners >> 8), (byte)run.MaxSigners,
+            (byte)(run.MinSigners >> 8), (byte)run.MinSigners, .. SerializeScalar(id.Value), .. SerializeElement(c0), .. SerializeElement(r)], "dkg");
 
     /// <summary>Σ_k C_k·x^k: the commitment evaluated at x (the public image of f(x)).</summary>
     private static GE CommitmentAt(IReadOnlyList<GE> commitment, Scalar x)

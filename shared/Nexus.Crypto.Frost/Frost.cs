@@ -21,30 +21,45 @@ public readonly record struct Identifier
     public override string ToString() => Index.ToString();
 }
 
-/// <summary>What one signer holds after key generation: its share, its public share and the group key.</summary>
-public sealed record KeyPackage(Identifier Id, Scalar SigningShare, GE VerifyingShare, GE GroupPublicKey);
+/// <summary>What one signer holds after key generation: its share, its public share, the group key and the threshold.</summary>
+public sealed record KeyPackage(Identifier Id, Scalar SigningShare, GE VerifyingShare, GE GroupPublicKey, int MinSigners);
 
 /// <summary>Round-one commitments a signer publishes (never the nonces themselves).</summary>
 public sealed record SigningCommitments(Identifier Id, GE Hiding, GE Binding);
 
-/// <summary>Round-one secrets. Use once: <see cref="Frost.Sign"/> clears them.</summary>
-public sealed class SigningNonces(Scalar hiding, Scalar binding, SigningCommitments commitments)
+/// <summary>
+/// Round-one secrets. Use once: <see cref="Frost.Sign"/> claims them atomically (two concurrent
+/// sign requests cannot both get them) and clears them. Persisting "used" across restarts is the
+/// signer service's job.
+/// </summary>
+public sealed class SigningNonces
 {
-    private Scalar _hiding = hiding;
-    private Scalar _binding = binding;
+    private readonly Lock _gate = new();
+    private Scalar _hiding;
+    private Scalar _binding;
+    private int _used;
 
-    public SigningCommitments Commitments { get; } = commitments;
-    public bool Used { get; private set; }
+    internal SigningNonces(Scalar hiding, Scalar binding, SigningCommitments commitments)
+    {
+        _hiding = hiding;
+        _binding = binding;
+        Commitments = commitments;
+    }
+
+    public SigningCommitments Commitments { get; }
+    public bool Used => Volatile.Read(ref _used) != 0;
 
     internal (Scalar Hiding, Scalar Binding) Take()
     {
-        if (Used)
-            throw new FrostException("these nonces were already used: a nonce signs at most one message");
-        Used = true;
-        var taken = (_hiding, _binding);
-        Scalar.Clear(ref _hiding);
-        Scalar.Clear(ref _binding);
-        return taken;
+        lock (_gate)
+        {
+            if (Interlocked.Exchange(ref _used, 1) != 0)
+                throw new FrostException("these nonces were already used: a nonce signs at most one message");
+            var taken = (_hiding, _binding);
+            Scalar.Clear(ref _hiding);
+            Scalar.Clear(ref _binding);
+            return taken;
+        }
     }
 }
 
@@ -86,12 +101,25 @@ public static class Frost
     }
 
     /// <summary>H3(random ‖ SerializeScalar(secret)): the secret protects against a weak random source.</summary>
-    internal static Scalar NonceGenerate(Scalar secret, ReadOnlySpan<byte> random) => H3([.. random, .. SerializeScalar(secret)]);
+    internal static Scalar NonceGenerate(Scalar secret, ReadOnlySpan<byte> random)
+    {
+        byte[] input = [.. random, .. SerializeScalar(secret)];
+        try
+        {
+            return H3(input);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(input);
+        }
+    }
 
     /// <summary>Round two: this signer's share of the signature on <paramref name="message"/>.</summary>
     public static SignatureShare Sign(ReadOnlySpan<byte> message, SigningNonces nonces, KeyPackage key, IReadOnlyList<SigningCommitments> commitments)
     {
         var list = Sorted(commitments);
+        if (list.Count < key.MinSigners)
+            throw new FrostException($"{list.Count} signers; this key needs at least {key.MinSigners}");
         var own = list.FirstOrDefault(c => c.Id == key.Id)
             ?? throw new FrostException($"participant {key.Id} is not in the commitment list");
         if (!Same(own.Hiding, nonces.Commitments.Hiding) || !Same(own.Binding, nonces.Commitments.Binding))
@@ -102,6 +130,8 @@ public static class Frost
         var challenge = Challenge(r, key.GroupPublicKey, message);
         var (hiding, binding) = nonces.Take();
         var z = hiding.Add(binding.Multiply(factors[key.Id])).Add(lambda.Multiply(key.SigningShare).Multiply(challenge));
+        Scalar.Clear(ref hiding);
+        Scalar.Clear(ref binding);
         return new SignatureShare(key.Id, z);
     }
 
@@ -109,7 +139,7 @@ public static class Frost
     public static bool VerifyShare(SignatureShare share, GE verifyingShare, IReadOnlyList<SigningCommitments> commitments, GE groupPublicKey, ReadOnlySpan<byte> message)
     {
         var list = Sorted(commitments);
-        if (list.FirstOrDefault(c => c.Id == share.Id) is not { } own)
+        if (verifyingShare.IsInfinity || list.FirstOrDefault(c => c.Id == share.Id) is not { } own)
             return false;
         var factors = BindingFactors(groupPublicKey, list, message);
         var r = GroupCommitment(list, factors);
@@ -143,7 +173,7 @@ public static class Frost
             .Where(s => !verifyingShares.TryGetValue(s.Id, out var y) || !VerifyShare(s, y, list, groupPublicKey, messageCopy))
             .Select(s => s.Id).ToList();
         if (cheaters.Count == 0)
-            throw new FrostException("every share verifies but their sum does not: fewer signers than the key's threshold");
+            throw new FrostException("every share verifies but their sum does not: fewer signers than the key's threshold, or inconsistent keys");
         throw new InvalidSignatureSharesException(cheaters);
     }
 
@@ -190,12 +220,13 @@ public static class Frost
         var numerator = Scalar.One;
         var denominator = Scalar.One;
         var found = false;
+        var seen = new HashSet<ushort>();
         foreach (var other in participants)
         {
+            if (!seen.Add(other.Index))
+                throw new FrostException($"participant {other} appears twice");
             if (other == id)
             {
-                if (found)
-                    throw new FrostException($"participant {id} appears twice");
                 found = true;
                 continue;
             }

@@ -15,13 +15,17 @@ public static class FrostEncoding
     public const byte Version = 1;
 
     public static byte[] Encode(KeyPackage k) =>
-        [Version, .. Id(k.Id), .. SerializeScalar(k.SigningShare), .. SerializeElement(k.VerifyingShare), .. SerializeElement(k.GroupPublicKey)];
+        [Version, .. Id(k.Id), .. U16(k.MinSigners), .. SerializeScalar(k.SigningShare), .. SerializeElement(k.VerifyingShare), .. SerializeElement(k.GroupPublicKey)];
 
     public static KeyPackage DecodeKeyPackage(ReadOnlySpan<byte> b)
     {
         var r = new Reader(b, "key package");
-        var key = new KeyPackage(r.Id(), r.Scalar(), r.Element(), r.Element());
+        var id = r.Id();
+        var minSigners = r.U16();
+        var key = new KeyPackage(id, r.Scalar(), r.Element(), r.Element(), minSigners);
         r.End();
+        if (minSigners < 2)
+            throw new FrostException($"key package: threshold {minSigners} is below 2");
         if (!Frost.Same(Frost.BaseMult(key.SigningShare), key.VerifyingShare))
             throw new FrostException("key package: the verifying share is not the signing share's public key");
         return key;

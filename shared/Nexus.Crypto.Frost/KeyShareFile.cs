@@ -15,12 +15,16 @@ public static class KeyShareFile
     private static readonly byte[] Magic = "NXKS"u8.ToArray();
     private const byte FormatVersion = 1;
     public const int DefaultIterations = 600_000;
+    private const int MinIterations = 10_000;
+    private const int MaxIterations = 10_000_000;
     private const int HeaderSize = 4 + 1 + 4 + 16 + 12;
 
     public static byte[] Seal(KeyPackage key, string passphrase, int iterations = DefaultIterations)
     {
         if (string.IsNullOrEmpty(passphrase))
             throw new FrostException("a key share needs a non-empty passphrase");
+        if (iterations is < MinIterations or > MaxIterations)
+            throw new FrostException($"PBKDF2 iterations must be between {MinIterations:N0} and {MaxIterations:N0}");
         var plaintext = FrostEncoding.Encode(key);
         var salt = RandomNumberGenerator.GetBytes(16);
         var nonce = RandomNumberGenerator.GetBytes(12);
@@ -53,7 +57,7 @@ public static class KeyShareFile
         if (file[4] != FormatVersion)
             throw new FrostException($"key share file format {file[4]} is not supported (expected {FormatVersion})");
         var iterations = (int)BinaryPrimitives.ReadUInt32BigEndian(file[5..]);
-        if (iterations is < 10_000 or > 10_000_000)
+        if (iterations is < MinIterations or > MaxIterations)
             throw new FrostException($"key share file: implausible iteration count {iterations}");
         var header = file[..HeaderSize];
         var aesKey = DeriveKey(passphrase, file.Slice(9, 16).ToArray(), iterations);
@@ -75,6 +79,17 @@ public static class KeyShareFile
         }
     }
 
-    private static byte[] DeriveKey(string passphrase, byte[] salt, int iterations) =>
-        Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(passphrase), salt, iterations, HashAlgorithmName.SHA256, 32);
+    private static byte[] DeriveKey(string passphrase, byte[] salt, int iterations)
+    {
+        // NFC: the same passphrase typed on another system must give the same key.
+        var bytes = Encoding.UTF8.GetBytes(passphrase.Normalize(NormalizationForm.FormC));
+        try
+        {
+            return Rfc2898DeriveBytes.Pbkdf2(bytes, salt, iterations, HashAlgorithmName.SHA256, 32);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
 }

@@ -26,11 +26,13 @@ public static class TrustedDealer
         Scalar[] polynomial = [secret, .. coefficients];
         var vss = polynomial.Select(c => Frost.BaseMult(c)).ToList();
         var groupKey = vss[0];
+        if (groupKey.IsInfinity)
+            throw new FrostException("the group secret is zero");
         var packages = Enumerable.Range(1, maxSigners).Select(i =>
         {
             var id = new Identifier((ushort)i);
             var share = Evaluate(polynomial, id.Value);
-            return new KeyPackage(id, share, Frost.BaseMult(share), groupKey);
+            return new KeyPackage(id, share, Frost.BaseMult(share), groupKey, minSigners);
         }).ToList();
         return new DealtKeys(groupKey, packages, vss);
     }
@@ -53,7 +55,7 @@ public static class TrustedDealer
     /// <summary>Recovers the secret from at least t shares (tests only: no protocol step needs it).</summary>
     public static Scalar Reconstruct(IReadOnlyList<KeyPackage> packages)
     {
-        var ids = packages.Select(p => p.Id).ToList();
+        var ids = packages.Select(p => p.Id).ToList(); // Lagrange refuses duplicates
         var secret = Scalar.Zero;
         foreach (var p in packages)
             secret = secret.Add(Frost.Lagrange(p.Id, ids).Multiply(p.SigningShare));

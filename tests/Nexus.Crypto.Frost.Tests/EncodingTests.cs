@@ -15,7 +15,7 @@ public sealed class EncodingTests
         FrostEncoding.Encode(FrostEncoding.DecodeCommitments(FrostEncoding.Encode(nonces.Commitments))).ShouldBe(FrostEncoding.Encode(nonces.Commitments));
         var share = new SignatureShare(key.Id, key.SigningShare);
         FrostEncoding.Encode(FrostEncoding.DecodeShare(FrostEncoding.Encode(share))).ShouldBe(FrostEncoding.Encode(share));
-        var (_, round1) = Dkg.Start(new Identifier(2), 5, 3);
+        var (_, round1) = Dkg.Start(new Identifier(2), 5, 3, "session"u8);
         FrostEncoding.Encode(FrostEncoding.DecodeDkgRound1(FrostEncoding.Encode(round1))).ShouldBe(FrostEncoding.Encode(round1));
         var pub = new PublicKeyPackage(Keys.GroupPublicKey, Keys.Packages.ToDictionary(p => p.Id, p => p.VerifyingShare));
         FrostEncoding.Encode(FrostEncoding.DecodePublicKeyPackage(FrostEncoding.Encode(pub))).ShouldBe(FrostEncoding.Encode(pub));
@@ -29,7 +29,7 @@ public sealed class EncodingTests
         Should.Throw<FrostException>(() => FrostEncoding.DecodeKeyPackage([.. bytes, 0])).Message.ShouldContain("trailing");
         Should.Throw<FrostException>(() => FrostEncoding.DecodeKeyPackage([2, .. bytes[1..]])).Message.ShouldContain("unknown format 2");
         var otherShare = (byte[])bytes.Clone();
-        otherShare[10] ^= 1; // the signing share no longer matches the verifying share
+        otherShare[12] ^= 1; // the signing share no longer matches the verifying share
         Should.Throw<FrostException>(() => FrostEncoding.DecodeKeyPackage(otherShare));
         Should.Throw<FrostException>(() => FrostEncoding.DecodeShare([1, 0, 0, .. new byte[32]])).Message.ShouldContain("identifier 0");
         Should.Throw<FrostException>(() => FrostEncoding.DecodeCommitments([1, 0, 1, .. new byte[66]]));
@@ -52,5 +52,6 @@ public sealed class EncodingTests
         var share = Ciphersuite.SerializeScalar(key.SigningShare);
         Enumerable.Range(0, file.Length - share.Length).Any(i => file.AsSpan(i, share.Length).SequenceEqual(share)).ShouldBeFalse();
         Should.Throw<FrostException>(() => KeyShareFile.Seal(key, ""));
+        Should.Throw<FrostException>(() => KeyShareFile.Seal(key, "x", iterations: 1_000)).Message.ShouldContain("iterations");
     }
 }

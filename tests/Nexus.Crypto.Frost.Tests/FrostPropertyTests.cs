@@ -36,7 +36,12 @@ public sealed class FrostPropertyTests
         }
         var tooFew = keys.Packages.Take(t - 1).ToList();
         if (tooFew.Count > 0)
-            Should.Throw<FrostException>(() => SignWith(keys, tooFew, Message)).Message.ShouldContain("fewer signers than the key's threshold");
+        {
+            // Signers refuse to sign with fewer than t; even if they did, the shares would not add up.
+            Should.Throw<FrostException>(() => SignWith(keys, tooFew, Message)).Message.ShouldContain($"needs at least {t}");
+            var lax = tooFew.Select(k => k with { MinSigners = 1 }).ToList();
+            Should.Throw<FrostException>(() => SignWith(keys, lax, Message)).Message.ShouldContain("their sum does not");
+        }
         // Any t shares reconstruct the same secret, whose public key is the group key.
         Frost.Same(Frost.BaseMult(TrustedDealer.Reconstruct(keys.Packages.TakeLast(t).ToList())), keys.GroupPublicKey).ShouldBeTrue();
     }
@@ -105,6 +110,41 @@ public sealed class FrostPropertyTests
         Should.Throw<FrostException>(() => Frost.Sign(Message, fresh, signers[1], commitments)).Message.ShouldContain("other commitments");
         Should.Throw<FrostException>(() => Frost.Sign(Message, Frost.Commit(keys.Packages[2]), keys.Packages[2], commitments)).Message.ShouldContain("not in the commitment list");
         Should.Throw<FrostException>(() => Frost.Sign(Message, nonces[1], signers[1], [.. commitments, commitments[1]])).Message.ShouldContain("committed twice");
+    }
+
+    [Fact]
+    public void Identifiers_above_255_and_unsorted_commitment_lists_sign_correctly()
+    {
+        var keys = TrustedDealer.Deal(300, 3);
+        var signers = new[] { 299, 2, 256 }.Select(i => keys.Packages[i - 1]).ToList();
+        Frost.Verify(keys.GroupPublicKey, Message, SignWith(keys, signers, Message)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Concurrent_sign_requests_cannot_both_take_the_same_nonces()
+    {
+        var keys = TrustedDealer.Deal(3, 2);
+        var signers = keys.Packages.Take(2).ToList();
+        for (var round = 0; round < 2_000; round++)
+        {
+            var nonces = signers.Select(Frost.Commit).ToList();
+            var commitments = nonces.Select(n => n.Commitments).ToList();
+            using var start = new Barrier(2);
+            var attempts = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+            {
+                start.SignalAndWait();
+                try { Frost.Sign(Message, nonces[0], signers[0], commitments); return 1; }
+                catch (FrostException) { return 0; }
+            })).ToArray();
+            (await Task.WhenAll(attempts)).Sum().ShouldBe(1);
+        }
+    }
+
+    [Fact]
+    public void Lagrange_refuses_any_duplicate_participant()
+    {
+        Should.Throw<FrostException>(() => Frost.Lagrange(new Identifier(1), [new(1), new(2), new(2)])).Message.ShouldContain("twice");
+        Should.Throw<FrostException>(() => Frost.Lagrange(new Identifier(3), [new(1), new(2)])).Message.ShouldContain("not among");
     }
 
     [Fact]

@@ -60,7 +60,7 @@ public sealed class FrostOnChainTests
                 (await Verify(message, U(rx), U(ry) ^ (BigInteger.One << bit), z)).ShouldBeFalse();
                 (await Verify(message, U(rx), U(ry), z ^ (BigInteger.One << bit))).ShouldBeFalse();
             }
-            // Out-of-range z and an off-curve R are refused outright.
+            // An out-of-range z is refused outright (flipped R coordinates above are off the curve).
             (await Verify(message, U(rx), U(ry), BigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", System.Globalization.NumberStyles.HexNumber))).ShouldBeFalse();
         }
 

@@ -48,4 +48,10 @@ public sealed class FakeChain : IChainReader
         DuringGetLogs?.Invoke();
         return Task.FromResult(logs);
     }
+
+    public Task<IReadOnlyList<ChainLog>?> GetTransactionLogsAsync(string txHash, CancellationToken ct)
+    {
+        var logs = _blocks.SelectMany(b => b.Logs).Where(l => l.TxHash == txHash).ToList();
+        return Task.FromResult<IReadOnlyList<ChainLog>?>(logs.Count == 0 ? null : logs);
+    }
 }

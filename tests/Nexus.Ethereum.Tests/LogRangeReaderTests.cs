@@ -12,6 +12,8 @@ public class LogRangeReaderTests
         public Task<long> GetHeadAsync(CancellationToken ct) => Task.FromResult(1_000L);
         public Task<BlockHeader?> GetHeaderAsync(long number, CancellationToken ct) => Task.FromResult<BlockHeader?>(null);
 
+        public Task<IReadOnlyList<ChainLog>?> GetTransactionLogsAsync(string txHash, CancellationToken ct) => throw new NotSupportedException();
+
         public Task<IReadOnlyList<ChainLog>> GetLogsAsync(LogFilter filter, long from, long to, CancellationToken ct)
         {
             Calls++;

@@ -9,4 +9,7 @@ public interface IChainReader
     Task<BlockHeader?> GetHeaderAsync(long number, CancellationToken ct);
     /// <summary>Logs in [from, to] matching the filter, as one query (no splitting).</summary>
     Task<IReadOnlyList<ChainLog>> GetLogsAsync(LogFilter filter, long from, long to, CancellationToken ct);
+
+    /// <summary>The logs of a mined transaction, from its receipt; null when the node knows no such (canonical) transaction.</summary>
+    Task<IReadOnlyList<ChainLog>?> GetTransactionLogsAsync(string txHash, CancellationToken ct);
 }

@@ -37,16 +37,25 @@ public sealed class NethereumChainReader(IWeb3 web3) : IChainReader
                 Topics = filter.Topics.Cast<object?>().ToArray()!,
             };
             var logs = await web3.Eth.Filters.GetLogs.SendRequestAsync(input);
-            return logs.Select(l => new ChainLog(
-                (long)l.BlockNumber.Value,
-                l.BlockHash.ToLowerInvariant(),
-                l.TransactionHash.ToLowerInvariant(),
-                (int)l.TransactionIndex.Value,
-                (int)l.LogIndex.Value,
-                l.Address.ToLowerInvariant(),
-                l.Topics.Select(t => t.ToString()!.ToLowerInvariant()).ToList(),
-                (l.Data ?? "0x").ToLowerInvariant())).ToList();
+            return logs.Select(ToChainLog).ToList();
         });
+
+    public Task<IReadOnlyList<ChainLog>?> GetTransactionLogsAsync(string txHash, CancellationToken ct) =>
+        Call<IReadOnlyList<ChainLog>?>(async () =>
+        {
+            var receipt = await web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(txHash);
+            return receipt?.Logs?.Select(ToChainLog).ToList();
+        });
+
+    private static ChainLog ToChainLog(FilterLog l) => new(
+        (long)l.BlockNumber.Value,
+        l.BlockHash.ToLowerInvariant(),
+        l.TransactionHash.ToLowerInvariant(),
+        (int)l.TransactionIndex.Value,
+        (int)l.LogIndex.Value,
+        l.Address.ToLowerInvariant(),
+        l.Topics.Select(t => t.ToString()!.ToLowerInvariant()).ToList(),
+        (l.Data ?? "0x").ToLowerInvariant());
 
     private static async Task<T> Call<T>(Func<Task<T>> call)
     {

@@ -47,6 +47,33 @@ public static class BlockEncoding
         return Hex.Encode(Sha3Keccack.Current.CalculateHash(buffer));
     }
 
+    private static readonly byte[] DomainTypeHash =
+        Sha3Keccack.Current.CalculateHash(Encoding.ASCII.GetBytes("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"));
+
+    /// <summary>
+    /// What the committee signs for a header: the EIP-712 digest keccak256(0x1901 ‖ domainSeparator ‖
+    /// headerHash) with domain (name "Nexus", version "1", chain id, the settlement contract), so a
+    /// signature is valid for one chain and one contract only (contracts/solidity/BlockHeaders.sol).
+    /// </summary>
+    public static byte[] SigningDigest(string headerHash, long chainId, string verifyingContract)
+    {
+        var domain = new byte[5 * Word];
+        var d = domain.AsSpan();
+        DomainTypeHash.CopyTo(d);
+        Sha3Keccack.Current.CalculateHash("Nexus"u8.ToArray()).CopyTo(d[Word..]);
+        Sha3Keccack.Current.CalculateHash("1"u8.ToArray()).CopyTo(d[(2 * Word)..]);
+        Uint(d, 3, (ulong)chainId);
+        var contract = Hex.Decode(verifyingContract);
+        if (contract.Length != 20)
+            throw new FormatException($"'{verifyingContract}' is not a 20-byte address");
+        contract.CopyTo(d[(4 * Word + 12)..]);
+        var separator = Sha3Keccack.Current.CalculateHash(domain);
+        var header = Hex.Decode(headerHash);
+        if (header.Length != Word)
+            throw new FormatException($"'{headerHash}' is not 32 bytes of hex");
+        return Sha3Keccack.Current.CalculateHash([0x19, 0x01, .. separator, .. header]);
+    }
+
     /// <summary>abi.encode(uint64 seq, uint8 reason, uint32 code, uint64 fuelUsed, uint32 outputCount).</summary>
     public static byte[] ResultLeaf(long seq, RejectReason reason, int code, long fuelUsed, int outputCount)
     {

@@ -15,6 +15,10 @@ public static class AppCodeRegistry
     /// stream: every executor and auditor then agrees on the code of every height. The caller has
     /// already checked the module with the runtime.
     /// </summary>
+    /// <summary>The stored module bytes for a code hash, or null; callers check the bytes hash to it.</summary>
+    public static async Task<byte[]?> LoadAsync(IQuerySession session, string codeHash, CancellationToken ct) =>
+        (await session.LoadAsync<AppCode>(codeHash, ct))?.Wasm;
+
     public static async Task<AppCodeDeployed> DeployAsync(
         IDocumentStore store, string appId, string codeHash, byte[] wasm, long? fromHeight,
         long fuelLimit, long memoryLimitBytes, CancellationToken ct = default)

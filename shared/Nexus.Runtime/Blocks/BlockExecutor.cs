@@ -1,4 +1,5 @@
 using Nexus.Contracts.Executor;
+using Nexus.Contracts.Registry;
 using Nexus.Contracts.Sequencer;
 using Nexus.Ethereum;
 using Nexus.Ethereum.Merkle;
@@ -13,7 +14,29 @@ public sealed record CodeBinding(AppModule? Module, ExecutionLimits Limits)
     public static readonly CodeBinding None = new(null, ExecutionLimits.Default);
 
     public string CodeHash => Module?.CodeHash ?? BlockEncoding.Zero32;
+
+    /// <summary>
+    /// The binding for a deployment (or <see cref="None"/>): the compiled module from the runtime's cache,
+    /// or compiled from the bytes <paramref name="loadCode"/> returns for its hash, which must hash to it.
+    /// </summary>
+    public static async Task<CodeBinding> ForAsync(WasmRuntime runtime, AppCodeDeployed? deployment, Func<string, Task<byte[]?>> loadCode)
+    {
+        if (deployment is null)
+            return None;
+        if (!runtime.TryGetLoaded(deployment.CodeHash, out var module))
+        {
+            var wasm = await loadCode(deployment.CodeHash)
+                ?? throw new CodeIntegrityException($"code {deployment.CodeHash} of app {deployment.AppId} is missing from the code store");
+            if (WasmRuntime.CodeHash(wasm) is var actual && actual != deployment.CodeHash)
+                throw new CodeIntegrityException($"stored code {deployment.CodeHash} of app {deployment.AppId} hashes to {actual}: the code store was altered");
+            module = runtime.Load(wasm);
+        }
+        return new CodeBinding(module, new ExecutionLimits(deployment.FuelLimit, deployment.MemoryLimitBytes));
+    }
 }
+
+/// <summary>The code store does not hold the module a deployment names.</summary>
+public sealed class CodeIntegrityException(string message) : Exception(message);
 
 /// <summary>A stream that does not match its own commitments (a tampered or corrupted event).</summary>
 public sealed class BlockIntegrityException(long height, string message) : Exception($"block {height}: {message}")

@@ -105,6 +105,13 @@ public sealed class WasmRuntime : IDisposable
         }
     }
 
+    /// <summary>A module already compiled under this code hash (no bytes needed).</summary>
+    public bool TryGetLoaded(string codeHash, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AppModule? module)
+    {
+        module = _modules.TryGetValue(codeHash, out var lazy) && lazy.IsValueCreated ? lazy.Value : null;
+        return module is not null;
+    }
+
     /// <summary>keccak256 of the module bytes: the code's identity in events and headers.</summary>
     public static string CodeHash(byte[] wasm) => Hex.Encode(Nethereum.Util.Sha3Keccack.Current.CalculateHash(wasm));
 

@@ -31,7 +31,6 @@ public sealed class Auditor(IDocumentStore store, WasmRuntime runtime)
 
         var state = new StateTree();
         var deployments = new List<AppCodeDeployed>();
-        var modules = new Dictionary<string, AppModule>();
         // A block's BlockExecuted is written after its seal, often after later seals: records and replays
         // are matched by height across read windows, and compared as soon as both exist.
         var recorded = new Dictionary<long, BlockExecuted>();
@@ -62,12 +61,12 @@ public sealed class Auditor(IDocumentStore store, WasmRuntime runtime)
                     return Diverged(new Divergence(h, null, "block height", next.ToString(), h.ToString()));
                 try
                 {
-                    var code = await CodeAsync(AppExecution.CodeAt(deployments, h), session, modules, ct);
+                    var code = await CodeBinding.ForAsync(runtime, AppExecution.CodeAt(deployments, h), hash => AppCodeRegistry.LoadAsync(session, hash, ct));
                     var replay = BlockExecutor.Execute(runtime, code, state, block.Seal, block.Inputs, previous);
                     replayed[h] = replay;
                     previous = headerHash = replay.HeaderHash;
                 }
-                catch (Exception e) when (e is BlockIntegrityException or CodeTamperedException)
+                catch (Exception e) when (e is BlockIntegrityException or CodeIntegrityException)
                 {
                     return Diverged(new Divergence(h, null, "sealed inputs", "inputs matching the seal", e.Message));
                 }
@@ -132,22 +131,5 @@ public sealed class Auditor(IDocumentStore store, WasmRuntime runtime)
 
     private static string Outcome(InputResult r) => r.Accepted ? "accepted" : $"rejected ({r.Reason})";
 
-    private async Task<CodeBinding> CodeAsync(AppCodeDeployed? deployment, IQuerySession session, Dictionary<string, AppModule> modules, CancellationToken ct)
-    {
-        if (deployment is null)
-            return CodeBinding.None;
-        if (!modules.TryGetValue(deployment.CodeHash, out var module))
-        {
-            var code = await session.LoadAsync<AppCode>(deployment.CodeHash, ct)
-                ?? throw new CodeTamperedException($"code {deployment.CodeHash} is missing from the code store");
-            if (WasmRuntime.CodeHash(code.Wasm) != deployment.CodeHash)
-                throw new CodeTamperedException($"stored code {deployment.CodeHash} hashes to {WasmRuntime.CodeHash(code.Wasm)}");
-            module = modules[deployment.CodeHash] = runtime.Load(code.Wasm);
-        }
-        return new CodeBinding(module, new ExecutionLimits(deployment.FuelLimit, deployment.MemoryLimitBytes));
-    }
-
     private static string Hex(byte[] bytes) => Nexus.Ethereum.Hex.Encode(bytes);
-
-    private sealed class CodeTamperedException(string message) : Exception(message);
 }

@@ -30,7 +30,6 @@ public sealed class AppExecutor(
     private sealed record LoadedState(StateTree Tree, long Height);
 
     private readonly ConcurrentDictionary<string, LoadedState> _states = new();
-    private readonly ConcurrentDictionary<string, AppModule> _code = new();
 
     private sealed record Batch(IReadOnlyList<BlockExecuted> Blocks, IReadOnlyList<StateNode> Nodes, double ExecuteMs);
 
@@ -102,7 +101,7 @@ public sealed class AppExecutor(
                 break;
             if (block.Seal.Height != height + 1 + executed.Count)
                 throw new BlockIntegrityException(block.Seal.Height, $"expected height {height + 1 + executed.Count} after the last executed block");
-            var code = await CodeAsync(AppExecution.CodeAt(deployments, block.Seal.Height), query, ct);
+            var code = await CodeBinding.ForAsync(runtime, AppExecution.CodeAt(deployments, block.Seal.Height), hash => AppCodeRegistry.LoadAsync(query, hash, ct));
             var watch = Stopwatch.StartNew();
             var result = BlockExecutor.Execute(runtime, code, state.Tree, block.Seal, block.Inputs, previous);
             // Every block's root stays provable (queries at old heights), so nodes are taken per block.
@@ -153,20 +152,5 @@ public sealed class AppExecutor(
         var tree = await nodes.LoadAsync(appId, Hex.Decode(head.StateRoot), ct);
         log.LogInformation("App {AppId}: state at height {Height} loaded ({Keys} keys, root {Root})", appId, head.Height, tree.Count, head.StateRoot);
         return new LoadedState(tree, head.Height);
-    }
-
-    private async Task<CodeBinding> CodeAsync(AppCodeDeployed? deployment, IQuerySession query, CancellationToken ct)
-    {
-        if (deployment is null)
-            return CodeBinding.None;
-        if (!_code.TryGetValue(deployment.CodeHash, out var module))
-        {
-            var code = await query.LoadAsync<AppCode>(deployment.CodeHash, ct)
-                ?? throw new InvalidOperationException($"code {deployment.CodeHash} of app {deployment.AppId} is missing from the code store");
-            if (WasmRuntime.CodeHash(code.Wasm) != deployment.CodeHash)
-                throw new InvalidOperationException($"stored code {deployment.CodeHash} of app {deployment.AppId} hashes to {WasmRuntime.CodeHash(code.Wasm)}: the code store was altered");
-            module = _code[deployment.CodeHash] = runtime.Load(code.Wasm);
-        }
-        return new CodeBinding(module, new ExecutionLimits(deployment.FuelLimit, deployment.MemoryLimitBytes));
     }
 }

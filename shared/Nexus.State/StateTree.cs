@@ -147,18 +147,8 @@ public sealed class StateTree
     public static StateProof ProveFromStore(byte[] root, ReadOnlySpan<byte> key, Func<byte[], byte[]?> fetchBody)
     {
         ArgumentNullException.ThrowIfNull(fetchBody);
-        CheckRoot(root);
-        var keyCopy = key.ToArray();
-        var path = Keccak.Current.Hash(keyCopy);
-        var siblings = new List<byte[]>();
-        var id = root;
-        for (var depth = 0; ; depth++)
-        {
-            var body = id.AsSpan().SequenceEqual(Bits.Zero32) ? null : fetchBody(id);
-            if (ProofStep(id, body, keyCopy, path, depth, siblings, out var next) is { } proof)
-                return proof;
-            id = next;
-        }
+        // One walk for both: with a fetch that completes at once the async walk never yields.
+        return ProveFromStoreAsync(root, key.ToArray(), (id, _) => Task.FromResult(fetchBody(id))).GetAwaiter().GetResult();
     }
 
     /// <inheritdoc cref="ProveFromStore"/>

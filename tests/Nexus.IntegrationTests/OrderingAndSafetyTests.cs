@@ -101,6 +101,7 @@ public sealed class OrderingAndSafetyTests
     {
         var payload = new ABIEncode().GetABIEncoded(new ABIValue("uint256", n));
         var tx = $"0x{at.BlockNumber:x32}{at.LogIndex:x32}";
+        var (topics, data) = InboxEvents.Encode(appId, Nexus.Ethereum.Dev.DevAccounts.HardhatAccount0, (ulong)n, payload);
         return new InputObserved
         {
             InputId = $"31337:{tx}:{at.LogIndex}",
@@ -112,8 +113,8 @@ public sealed class OrderingAndSafetyTests
             TxHash = tx,
             TxIndex = 0,
             Emitter = p.Inbox,
-            Topics = [InboxEvents.InputSubmitted.Topic0, AppIds.ToTopic(appId), "0x" + new string('0', 24) + Nexus.Ethereum.Dev.DevAccounts.HardhatAccount0[2..]],
-            Data = Hex.Encode(new ABIEncode().GetABIEncoded(new ABIValue("uint64", n), new ABIValue("bytes", payload))),
+            Topics = topics,
+            Data = data,
             Preceding = preceding,
             LastOfL1Block = lastOfBlock,
         };

@@ -12,24 +12,28 @@ internal static class Inputs
 {
     public const long ChainId = 31337;
 
-    public static SequencedInput Inbox(long seq, byte[] payload, string appId = "app", string sender = "0x00000000000000000000000000000000000000aa") => new()
+    public static SequencedInput Inbox(long seq, byte[] payload, string appId = "app", string sender = "0x00000000000000000000000000000000000000aa")
     {
-        Seq = seq,
-        InputId = $"{ChainId}:0x{seq:x64}:0",
-        Position = new LogPosition(100 + seq, 0),
-        BlockHash = "0x" + new string('b', 64),
-        BlockTimestamp = 1_700_000_000 + seq,
-        TxHash = $"0x{seq:x64}",
-        TxIndex = 0,
-        Emitter = "0x" + new string('1', 40),
-        Topics = [InboxEvents.InputSubmitted.Topic0, AppIds.ToTopic(appId), "0x" + new string('0', 24) + sender[2..]],
-        Data = Hex.Encode(new ABIEncode().GetABIEncoded(new ABIValue("uint64", (ulong)seq), new ABIValue("bytes", payload))),
-        Source = "inbox",
-        Sender = sender,
-        Nonce = seq,
-        Payload = Hex.Encode(payload),
-        Arguments = [],
-    };
+        var (topics, data) = InboxEvents.Encode(appId, sender, (ulong)seq, payload);
+        return new SequencedInput
+        {
+            Seq = seq,
+            InputId = $"{ChainId}:0x{seq:x64}:0",
+            Position = new LogPosition(100 + seq, 0),
+            BlockHash = "0x" + new string('b', 64),
+            BlockTimestamp = 1_700_000_000 + seq,
+            TxHash = $"0x{seq:x64}",
+            TxIndex = 0,
+            Emitter = "0x" + new string('1', 40),
+            Topics = topics,
+            Data = data,
+            Source = "inbox",
+            Sender = sender,
+            Nonce = seq,
+            Payload = Hex.Encode(payload),
+            Arguments = [],
+        };
+    }
 
     public const string OrderPlacedTopic = "0x959d7183ae33c98ff0e89de17ee16be8568e424944c0b93f2c0eaf2fa8c6e292";
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Nexus.Apps;
 using Nexus.Bench.Guest;
 using Nexus.Contracts.Sequencer;
@@ -100,20 +99,9 @@ public static class RuntimeBench
         return acc;
     }
 
-    private static double Best(int rounds, Action action)
-    {
-        action();
-        var best = double.MaxValue;
-        for (var i = 0; i < rounds; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            action();
-            best = Math.Min(best, watch.Elapsed.TotalMilliseconds);
-        }
-        return best;
-    }
+    private static double Best(int rounds, Action action) => Timing.BestMs(rounds, action);
 
-    private static double Best<T>(int rounds, Func<T> f) => Best(rounds, () => { f(); });
+    private static double Best<T>(int rounds, Func<T> f) => Timing.BestMs(rounds, () => f());
 
     /// <summary>Counter-app inputs from 500 senders, sealed in blocks of 100.</summary>
     public static List<(BlockSealed Seal, SequencedInput[] Inputs)> CounterBlocks(string appId, int inputs) =>
@@ -134,21 +122,25 @@ public static class RuntimeBench
         return word;
     }
 
-    private static SequencedInput Inbox(long seq, byte[] payload, string sender = "0x00000000000000000000000000000000000000aa", string appId = "bench") => new()
+    private static SequencedInput Inbox(long seq, byte[] payload, string sender = "0x00000000000000000000000000000000000000aa", string appId = "bench")
     {
-        Seq = seq,
-        InputId = $"31337:0x{seq:x64}:0",
-        Position = new Contracts.LogPosition(100 + seq / 100, (int)(seq % 100)),
-        BlockHash = "0x" + new string('b', 64),
-        BlockTimestamp = 1_700_000_000,
-        TxHash = $"0x{seq:x64}",
-        TxIndex = 0,
-        Emitter = "0x" + new string('1', 40),
-        Topics = [Nexus.Ethereum.Abi.InboxEvents.InputSubmitted.Topic0, AppIds.ToTopic(appId), "0x" + new string('0', 24) + sender[2..]],
-        Data = Hex.Encode(new Nethereum.ABI.ABIEncode().GetABIEncoded(new Nethereum.ABI.ABIValue("uint64", (ulong)seq), new Nethereum.ABI.ABIValue("bytes", payload))),
-        Source = "inbox",
-        Arguments = [],
-    };
+        var (topics, data) = Nexus.Ethereum.Abi.InboxEvents.Encode(appId, sender, (ulong)seq, payload);
+        return new SequencedInput
+        {
+            Seq = seq,
+            InputId = $"31337:0x{seq:x64}:0",
+            Position = new Contracts.LogPosition(100 + seq / 100, (int)(seq % 100)),
+            BlockHash = "0x" + new string('b', 64),
+            BlockTimestamp = 1_700_000_000,
+            TxHash = $"0x{seq:x64}",
+            TxIndex = 0,
+            Emitter = "0x" + new string('1', 40),
+            Topics = topics,
+            Data = data,
+            Source = "inbox",
+            Arguments = [],
+        };
+    }
 
     private sealed class MapReader : IStateReader
     {

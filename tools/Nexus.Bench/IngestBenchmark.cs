@@ -27,10 +27,9 @@ public sealed record IngestSettings(int Inputs, int PerTransaction, int LatencyS
 /// </summary>
 public static class IngestBenchmark
 {
-    private static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
-    private static readonly string Postgres = Env("NEXUS_POSTGRES", "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Database=postgres");
-    private static readonly string Rpc = Env("NEXUS_RPC", "http://127.0.0.1:8545");
-    private static readonly string Management = Env("NEXUS_RABBITMQ_MANAGEMENT", "http://127.0.0.1:15672");
+    private static readonly string Postgres = LocalInfrastructure.Postgres;
+    private static readonly string Rpc = LocalInfrastructure.Rpc;
+    private static readonly string Management = LocalInfrastructure.RabbitManagement;
 
     public static async Task<int> RunAsync(IngestSettings s, CancellationToken ct)
     {

@@ -28,6 +28,14 @@ public sealed class InProcessService : IAsyncDisposable
         return new InProcessService(app);
     }
 
+    /// <summary>A loopback port free right now (for a second listener, e.g. a gRPC port, beside the service's own).</summary>
+    public static int FreePort()
+    {
+        using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        socket.Start();
+        return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
+    }
+
     public async ValueTask DisposeAsync()
     {
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));

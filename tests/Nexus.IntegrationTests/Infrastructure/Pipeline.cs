@@ -114,7 +114,7 @@ public sealed class Pipeline : IAsyncDisposable
     /// <summary>The executor, with its gRPC query port on a free port (see <see cref="ExecutorGrpcPort"/>).</summary>
     public async Task<InProcessService> StartExecutorAsync()
     {
-        ExecutorGrpcPort = FreePort();
+        ExecutorGrpcPort = InProcessService.FreePort();
         Overrides["Executor:GrpcPort"] = ExecutorGrpcPort.ToString();
         Overrides["Executor:SweepIntervalMs"] = "300";
         var service = await InProcessService.StartAsync(b => b.AddExecutor(), Settings(), app => app.MapExecutorQueries());
@@ -124,13 +124,6 @@ public sealed class Pipeline : IAsyncDisposable
     }
 
     public int ExecutorGrpcPort { get; private set; }
-
-    public static int FreePort()
-    {
-        using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        socket.Start();
-        return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
-    }
 
     /// <summary>Stores a module and binds it to the app from the next block (what <c>nexus app deploy</c> does).</summary>
     public Task<AppCodeDeployed> DeployCodeAsync(string appId, byte[] wasm, long fuel = 20_000_000) =>

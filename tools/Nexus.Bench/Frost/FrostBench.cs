@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Nexus.Crypto.Frost;
 
 namespace Nexus.Bench.Frost;
@@ -34,18 +33,11 @@ public static class FrostBench
             // Round one is message-independent: replicas precompute commitments in batches, so the
             // comparison (as the target) is round two + aggregation; round one is reported apart.
             List<SigningNonces>[] precomputed = [];
-            var commitMs = Best(() =>
+            var commitMs = Timing.BestMs(3, () =>
             {
                 precomputed = Enumerable.Range(0, rounds).Select(_ => signers.Select(global::Nexus.Crypto.Frost.Frost.Commit).ToList()).ToArray();
             }) / rounds;
-            var signMs = Best(() =>
-            {
-                for (var r = 0; r < rounds; r++)
-                {
-                    var nonces = signers.Select(global::Nexus.Crypto.Frost.Frost.Commit).ToList();
-                    precomputed[r] = nonces;
-                }
-            }, () =>
+            var signMs = Timing.BestMs(3, action: () =>
             {
                 for (var r = 0; r < rounds; r++)
                 {
@@ -54,8 +46,13 @@ public static class FrostBench
                     var shares = signers.Zip(nonces).Select(p => global::Nexus.Crypto.Frost.Frost.Sign(message, p.Second, p.First, commitments)).ToList();
                     last = global::Nexus.Crypto.Frost.Frost.Aggregate(commitments, shares, keys.GroupPublicKey, message, verifying);
                 }
+            }, setup: () =>
+            {
+                // Fresh nonces for every timed run: nonces sign once.
+                for (var r = 0; r < rounds; r++)
+                    precomputed[r] = signers.Select(global::Nexus.Crypto.Frost.Frost.Commit).ToList();
             }) / rounds;
-            var verifyMs = Best(() =>
+            var verifyMs = Timing.BestMs(3, () =>
             {
                 for (var r = 0; r < rounds; r++)
                     global::Nexus.Crypto.Frost.Frost.Verify(keys.GroupPublicKey, message, last!);
@@ -63,23 +60,5 @@ public static class FrostBench
             var ratio = double.IsNaN(reference) ? "" : $"  {signMs / reference:F2}x the reference {reference} ms";
             Console.WriteLine($"  ({t},{n})  sign (all {t}) + aggregate {signMs:F3} ms/signature{ratio}; round one for all {t} {commitMs:F3} ms; verify {verifyMs:F3} ms");
         }
-    }
-
-    /// <summary>Best of 3 timed runs of <paramref name="action"/> (after a warm-up), each after an untimed <paramref name="setup"/>.</summary>
-    private static double Best(Action action) => Best(() => { }, action);
-
-    private static double Best(Action setup, Action action)
-    {
-        setup();
-        action();
-        var best = double.MaxValue;
-        for (var i = 0; i < 3; i++)
-        {
-            setup();
-            var watch = Stopwatch.StartNew();
-            action();
-            best = Math.Min(best, watch.Elapsed.TotalMilliseconds);
-        }
-        return best;
     }
 }

@@ -21,9 +21,8 @@ namespace Nexus.Bench.Runtime;
 /// </summary>
 public static class ExecuteBench
 {
-    private static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
-    private static readonly string Postgres = Env("NEXUS_POSTGRES", "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Database=postgres");
-    private static readonly string Management = Env("NEXUS_RABBITMQ_MANAGEMENT", "http://127.0.0.1:15672");
+    private static readonly string Postgres = LocalInfrastructure.Postgres;
+    private static readonly string Management = LocalInfrastructure.RabbitManagement;
 
     public static Command Command()
     {
@@ -62,7 +61,7 @@ public static class ExecuteBench
             var settings = new Dictionary<string, string?>
             {
                 ["Postgres:ConnectionString"] = Postgres, ["Postgres:Schema"] = schema,
-                ["RabbitMq:VirtualHost"] = vhost.Name, ["Executor:GrpcPort"] = FreePort().ToString(),
+                ["RabbitMq:VirtualHost"] = vhost.Name, ["Executor:GrpcPort"] = InProcessService.FreePort().ToString(),
                 ["Executor:SweepIntervalMs"] = "100", ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Nexus.Executor.Blocks.AppExecutor"] = Environment.GetEnvironmentVariable("NEXUS_BENCH_VERBOSE") is null ? "Warning" : "Debug",
             };
@@ -118,12 +117,5 @@ public static class ExecuteBench
             }
             await session.SaveChangesAsync(ct);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        socket.Start();
-        return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
     }
 }

@@ -15,7 +15,7 @@ public static class KeyShareFile
     private static readonly byte[] Magic = "NXKS"u8.ToArray();
     private const byte FormatVersion = 1;
     public const int DefaultIterations = 600_000;
-    private const int MinIterations = 10_000;
+    public const int MinIterations = 10_000;
     private const int MaxIterations = 10_000_000;
     private const int HeaderSize = 4 + 1 + 4 + 16 + 12;
 

@@ -12,4 +12,5 @@ root.Subcommands.Add(Nexus.Bench.State.StateBench.Command()); // state tree, no 
 root.Subcommands.Add(Nexus.Bench.Runtime.RuntimeBench.Command()); // WebAssembly runtime, no infrastructure
 root.Subcommands.Add(Nexus.Bench.Runtime.ExecuteBench.Command()); // executor service on PostgreSQL + RabbitMQ
 root.Subcommands.Add(Nexus.Bench.Frost.FrostBench.Command()); // FROST signing, no infrastructure
+root.Subcommands.Add(Nexus.Bench.Signer.SignerBench.Command()); // mpc-signer committee end to end on the dev node
 return await root.Parse(args).InvokeAsync();

@@ -1,6 +1,5 @@
 using JasperFx.Events.Daemon;
 using Marten;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Nexus.AppStreams;
 using Nexus.Executor.Blocks;
 using Nexus.Executor.Query;
@@ -25,11 +24,7 @@ public static class ExecutorHost
         builder.Services.AddSingleton<ExecutorMetrics>();
         builder.Services.AddSingleton(sp => new WasmRuntime(new RuntimeOptions
         {
-            // Compiled artifacts are loaded as native code: keep them in a directory only this user can write,
-            // never a shared temp folder.
-            ModuleCacheDirectory = PrivateDirectory(string.IsNullOrWhiteSpace(options.ModuleCacheDirectory)
-                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "nexus", "module-cache")
-                : options.ModuleCacheDirectory),
+            ModuleCacheDirectory = RuntimeOptions.PrivateCacheDirectory(options.ModuleCacheDirectory),
             DebugLog = options.GuestDebugLog ? line => sp.GetRequiredService<ILogger<WasmRuntime>>().LogDebug("guest: {Line}", line) : null,
         }));
         builder.Services.AddSingleton(_ => new StateNodes(NpgsqlDataSource.Create(postgres.ConnectionString), postgres.Schema));
@@ -50,33 +45,8 @@ public static class ExecutorHost
         builder.AddNexusBus(bus => bus.AddConsumer<AppBlockSealedConsumer>());
 
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
-        // gRPC needs HTTP/2, and without TLS a port speaks one protocol, so queries get their own port
-        // on the same address. Listening explicitly replaces the URL binding, so the HTTP one is re-added.
-        builder.WebHost.ConfigureKestrel((context, kestrel) =>
-        {
-            var urls = context.Configuration[WebHostDefaults.ServerUrlsKey] ?? $"http://127.0.0.1:{DefaultPort}";
-            System.Net.IPAddress? first = null;
-            foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                var uri = new Uri(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0"));
-                var address = uri.Host == "localhost" ? System.Net.IPAddress.Loopback
-                    : System.Net.IPAddress.TryParse(uri.Host, out var ip) ? ip
-                    : System.Net.Dns.GetHostAddresses(uri.Host).FirstOrDefault()
-                        ?? throw new InvalidOperationException($"urls: host '{uri.Host}' does not resolve");
-                first ??= address;
-                kestrel.Listen(address, uri.Port, l => l.Protocols = HttpProtocols.Http1);
-            }
-            kestrel.Listen(first ?? System.Net.IPAddress.Loopback, options.GrpcPort, l => l.Protocols = HttpProtocols.Http2);
-        });
+        builder.ListenGrpcOn(options.GrpcPort, DefaultPort);
         return builder;
-    }
-
-    private static string PrivateDirectory(string path)
-    {
-        var dir = Directory.CreateDirectory(path);
-        if (!OperatingSystem.IsWindows())
-            dir.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-        return dir.FullName;
     }
 
     public static WebApplication MapExecutorQueries(this WebApplication app)

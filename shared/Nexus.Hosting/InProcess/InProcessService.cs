@@ -28,9 +28,26 @@ public sealed class InProcessService : IAsyncDisposable
         return new InProcessService(app);
     }
 
-    /// <summary>A loopback port free right now (for a second listener, e.g. a gRPC port, beside the service's own).</summary>
+    /// <summary>
+    /// A loopback port free right now (for a second listener, e.g. a gRPC port, beside the service's own).
+    /// Drawn below Linux's ephemeral range (32768–60999), so a port-0 bind or an outgoing connection made
+    /// before the listener starts cannot take it.
+    /// </summary>
     public static int FreePort()
     {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+                probe.Start();
+                return port;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+            }
+        }
         using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         socket.Start();
         return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;

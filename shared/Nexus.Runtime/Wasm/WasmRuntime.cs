@@ -21,6 +21,20 @@ public sealed record RuntimeOptions
 
     /// <summary>Receives guests' <c>debug_log</c> lines; null drops them.</summary>
     public Action<string>? DebugLog { get; init; }
+
+    /// <summary>
+    /// A module cache directory only this user can write (compiled artifacts are loaded as native code,
+    /// so never a shared temp folder): <paramref name="configured"/>, or <c>~/.local/share/nexus/&lt;name&gt;</c>.
+    /// </summary>
+    public static string PrivateCacheDirectory(string? configured, string name = "module-cache")
+    {
+        var dir = Directory.CreateDirectory(string.IsNullOrWhiteSpace(configured)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "nexus", name)
+            : configured);
+        if (!OperatingSystem.IsWindows())
+            dir.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        return dir.FullName;
+    }
 }
 
 /// <summary>Per-app execution limits, recorded with the deployed code (they are part of consensus).</summary>

@@ -48,6 +48,7 @@ public sealed class Pipeline : IAsyncDisposable
     public ConcurrentBag<AppBlockSealed> BlocksPublished { get; } = [];
     public ConcurrentBag<InputRejected> RejectionsPublished { get; } = [];
     public ConcurrentBag<Nexus.Contracts.Executor.BlockExecuted> ExecutedPublished { get; } = [];
+    public ConcurrentBag<Nexus.Contracts.Signer.BlockSigned> SignedPublished { get; } = [];
 
     public static async Task<Pipeline> StartAsync(string name)
     {
@@ -65,6 +66,7 @@ public sealed class Pipeline : IAsyncDisposable
                 e.Handler<AppBlockSealed>(c => { pipeline!.BlocksPublished.Add(c.Message); return Task.CompletedTask; });
                 e.Handler<InputRejected>(c => { pipeline!.RejectionsPublished.Add(c.Message); return Task.CompletedTask; });
                 e.Handler<Nexus.Contracts.Executor.BlockExecuted>(c => { pipeline!.ExecutedPublished.Add(c.Message); return Task.CompletedTask; });
+                e.Handler<Nexus.Contracts.Signer.BlockSigned>(c => { pipeline!.SignedPublished.Add(c.Message); return Task.CompletedTask; });
             });
         });
         pipeline = new Pipeline(id, vhost, store, dapp, probe);
@@ -77,7 +79,7 @@ public sealed class Pipeline : IAsyncDisposable
     /// <summary>Settings applied on top of the defaults for every service started afterwards (e.g. through a proxy).</summary>
     public Dictionary<string, string?> Overrides { get; } = [];
 
-    private Dictionary<string, string?> Settings(string? rpcUrl = null) => new Dictionary<string, string?>
+    public Dictionary<string, string?> Settings(string? rpcUrl = null) => new Dictionary<string, string?>
     {
         ["Postgres:ConnectionString"] = LocalInfra.Postgres,
         ["Postgres:Schema"] = Schema,

@@ -53,7 +53,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Debug or Release, as this test assembly was built (artifacts/bin/&lt;project&gt;/&lt;config&gt;/).</summary>
     private static string Configuration() => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Name;
 
-    private static string RepoRoot()
+    public static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Nexus.Services.sln"))) return dir.FullName;

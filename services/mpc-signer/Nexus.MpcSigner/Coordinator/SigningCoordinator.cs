@@ -1,0 +1,391 @@
+using System.Diagnostics;
+using Google.Protobuf;
+using Grpc.Core;
+using Marten;
+using Microsoft.Extensions.Options;
+using Nexus.AppStreams;
+using Nexus.Contracts.Executor;
+using Nexus.Contracts.Registry;
+using Nexus.Contracts.Sequencer;
+using Nexus.Contracts.Signer;
+using Nexus.Crypto.Frost;
+using Nexus.Ethereum;
+using Nexus.MpcSigner.Replica;
+using Nexus.Runtime.Blocks;
+
+namespace Nexus.MpcSigner.Coordinator;
+
+
+/// <summary>Fewer than t replicas agreed on a block; nothing was signed.</summary>
+public sealed class NotEnoughSignersException(string message) : Exception(message);
+
+/// <summary>
+/// Drives the committee: for each executed block, in order per app, asks every replica to verify it
+/// (each checks its own node and re-executes), then runs FROST round two with t of those that agreed,
+/// using commitments fetched ahead in batches, aggregates, verifies, and records <see cref="BlockSigned"/>
+/// in the app's stream. A replica that is behind is fed the blocks it missed; one that sends an
+/// invalid share is named by share verification, excluded and alarmed, and the set is re-drawn.
+/// </summary>
+public sealed class SigningCoordinator(
+    IDocumentStore store,
+    Committee committee,
+    IReadOnlyList<ReplicaClient> replicas,
+    IOptions<CoordinatorOptions> options,
+    IOptions<SignerOptions> signer,
+    SignerMetrics metrics,
+    ILogger<SigningCoordinator> log) : BackgroundService
+{
+    private readonly CoordinatorOptions _options = options.Value;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Dictionary<string, (DateTimeOffset NotBefore, Nexus.Ethereum.Backoff Backoff)> _failing = [];
+
+    /// <summary>A block was executed: look now instead of at the next sweep.</summary>
+    public void Wake()
+    {
+        try { _wake.Release(); } catch (SemaphoreFullException) { }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        log.LogInformation("Coordinating a {T}-of-{N} committee (group key {Key}) over {Count} replicas",
+            committee.MinSigners, committee.MaxSigners, committee.GroupPublicKeyHex, replicas.Count);
+        var backoff = new Nexus.Ethereum.Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10));
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await SignPendingAsync(ct);
+                backoff.Reset();
+                await _wake.WaitAsync(TimeSpan.FromMilliseconds(_options.SweepIntervalMs), ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                var delay = backoff.NextDelay();
+                log.LogWarning("Signing pass failed ({Error}); retrying in {Delay:F1} s", e.Message, delay.TotalSeconds);
+                await Task.Delay(delay, ct).ContinueWith(_ => { }, CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>Signs every executed block not yet signed, apps in parallel, heights in order.</summary>
+    public async Task SignPendingAsync(CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        var executed = await query.Query<AppExecution>().Select(e => new { e.Id, e.Height }).ToListAsync(ct);
+        var signed = (await query.Query<AppSigning>().ToListAsync(ct)).ToDictionary(s => s.Id, s => s.Height);
+        var pending = executed
+            .Select(e => (App: e.Id, From: signed.GetValueOrDefault(e.Id, -1) + 1, To: e.Height))
+            .Where(p => p.From <= p.To && !Failing(p.App))
+            .ToList();
+        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelApps, CancellationToken = ct },
+            async (p, token) =>
+            {
+                for (var height = p.From; height <= p.To; height++)
+                {
+                    try
+                    {
+                        await SignBlockAsync(p.App, height, token);
+                        Succeeded(p.App);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+                    {
+                        var delay = Failed(p.App);
+                        log.LogWarning("App {AppId} block {Height}: not signed ({Error}); retrying in {Delay:F1} s", p.App, height, e.Message, delay.TotalSeconds);
+                        return;
+                    }
+                }
+            });
+
+        // A replica that missed the last blocks (down, unreachable) is brought up to the signed head
+        // even when no new block comes to reveal that it is behind.
+        foreach (var (appId, head) in signed)
+            foreach (var replica in replicas.Where(r => r.VerifiedHeight(appId) < head))
+                StartCatchUp(replica, appId, head, head);
+    }
+
+    /// <summary>One block: verify on every replica, sign with t agreeing ones, record.</summary>
+    public async Task<BlockSigned?> SignBlockAsync(string appId, long height, CancellationToken ct)
+    {
+        var timer = Stopwatch.StartNew();
+        var block = await ProposedBlocks.LoadAsync(store, appId, height, ct) ?? throw new InvalidOperationException($"{appId}/{height} is not executed");
+        var message = BlockEncoding.SigningDigest(block.Executed.HeaderHash, block.Executed.Header.ChainId, signer.Value.SettlementContract);
+
+        var verdicts = await Task.WhenAll(replicas.Select(r => VerifyAsync(r, block, ct)));
+        var agreeing = replicas.Where((r, i) => verdicts[i] is null).ToList();
+        if (agreeing.Count < committee.MinSigners)
+        {
+            // Replicas that were behind may have caught up meanwhile; give them the time of one verification.
+            var behind = replicas.Where((r, i) => verdicts[i] is { Behind: true }).ToList();
+            if (behind.Count > 0 && agreeing.Count + behind.Count >= committee.MinSigners)
+            {
+                await Task.WhenAny(Task.WhenAll(behind.Select(r => CatchUpOf(r, appId))), Task.Delay(_options.VerifyTimeoutMs, ct));
+                var again = await Task.WhenAll(behind.Select(r => VerifyAsync(r, block, ct)));
+                agreeing.AddRange(behind.Where((r, i) => again[i] is null));
+            }
+        }
+        var now = DateTimeOffset.UtcNow;
+        agreeing = agreeing.Where(r => r.ExcludedUntil <= now).OrderBy(r => r.Id.Index).ToList();
+        if (agreeing.Count < committee.MinSigners)
+            throw new NotEnoughSignersException($"{agreeing.Count} replica(s) agreed, {committee.MinSigners} needed: " +
+                string.Join("; ", replicas.Select((r, i) => $"{r.Id}: {verdicts[i]?.Reason ?? "verified"}")));
+
+        var (signature, signers) = await SignAsync(agreeing, block, message, ct);
+        var signedBlock = new BlockSigned
+        {
+            AppId = appId,
+            Height = height,
+            Header = block.Executed.Header,
+            HeaderHash = block.Executed.HeaderHash,
+            SettlementContract = signer.Value.SettlementContract,
+            Digest = Hex.Encode(message),
+            Signature = Hex.Encode(signature.ToBytes()),
+            GroupPublicKey = committee.GroupPublicKeyHex,
+            Signers = signers,
+            SignedAt = DateTimeOffset.UtcNow,
+        };
+        if (!await RecordAsync(signedBlock, ct))
+            return null;
+        metrics.BlocksSigned.Add(1);
+        metrics.RoundSeconds.Record(timer.Elapsed.TotalSeconds);
+        log.LogInformation("App {AppId} block {Height} signed by replicas {Signers} in {Ms:F0} ms", appId, height, string.Join(",", signers), timer.Elapsed.TotalMilliseconds);
+        return signedBlock;
+    }
+
+    private sealed record Verdict(string Reason, bool Behind = false);
+
+    /// <summary>Null when the replica verified the block; otherwise why not.</summary>
+    private async Task<Verdict?> VerifyAsync(ReplicaClient replica, ProposedBlock block, CancellationToken ct)
+    {
+        var (appId, height) = (block.Executed.AppId, block.Executed.Height);
+        try
+        {
+            var proposal = ProposedBlocks.Proposal(block);
+            var response = await replica.Client.VerifyAsync(proposal, deadline: Deadline(_options.VerifyTimeoutMs), cancellationToken: ct);
+            if (response.Status == VerifyStatus.NeedCode && block.Deployment is { } deployment)
+            {
+                await using var query = store.QuerySession();
+                proposal.Code = ByteString.CopyFrom(await AppCodeRegistry.LoadAsync(query, deployment.CodeHash, ct)
+                    ?? throw new InvalidOperationException($"code {deployment.CodeHash} is missing from the code store"));
+                response = await replica.Client.VerifyAsync(proposal, deadline: Deadline(_options.VerifyTimeoutMs), cancellationToken: ct);
+            }
+            switch (response.Status)
+            {
+                case VerifyStatus.Verified when string.Equals(response.HeaderHash, block.Executed.HeaderHash, StringComparison.OrdinalIgnoreCase):
+                    replica.Verified(appId, height);
+                    return null;
+                case VerifyStatus.Behind:
+                    StartCatchUp(replica, appId, response.NextHeight, height);
+                    return new Verdict($"behind ({response.Reason})", Behind: true);
+                default:
+                    metrics.ReplicaFailures.Add(1, new("replica", replica.Id.Index), new("kind", "refused"));
+                    log.LogWarning("App {AppId} block {Height}: replica {Replica} refused: {Reason}", appId, height, replica.Id, response.Reason);
+                    return new Verdict($"refused: {response.Reason}");
+            }
+        }
+        catch (RpcException e) when (!ct.IsCancellationRequested)
+        {
+            metrics.ReplicaFailures.Add(1, new("replica", replica.Id.Index), new("kind", e.StatusCode.ToString()));
+            log.LogDebug("App {AppId} block {Height}: replica {Replica} unreachable: {Error}", appId, height, replica.Id, e.Status.Detail);
+            return new Verdict($"{e.StatusCode}: {e.Status.Detail}");
+        }
+    }
+
+    /// <summary>FROST round two with t agreeing replicas; re-drawn without any that fail or cheat.</summary>
+    private async Task<(Signature Signature, IReadOnlyList<int> Signers)> SignAsync(List<ReplicaClient> agreeing, ProposedBlock block, byte[] message, CancellationToken ct)
+    {
+        var candidates = agreeing.ToList();
+        var refreshed = new HashSet<Identifier>();
+        var timeout = TimeSpan.FromMilliseconds(_options.SignTimeoutMs);
+        while (candidates.Count >= committee.MinSigners)
+        {
+            var set = candidates.Take(committee.MinSigners).ToList();
+            var taken = await Task.WhenAll(set.Select(async r =>
+            {
+                try
+                {
+                    return await r.TakeCommitmentAsync(_options.CommitmentBatch, timeout, ct);
+                }
+                catch (Exception e) when (e is RpcException or FrostException && !ct.IsCancellationRequested)
+                {
+                    metrics.ReplicaFailures.Add(1, new("replica", r.Id.Index), new("kind", "commit"));
+                    log.LogWarning("Replica {Replica}: no commitments ({Error})", r.Id, e.Message);
+                    return default;
+                }
+            }));
+            if (Drop(candidates, set.Where((r, i) => taken[i].Id is null)))
+                continue;
+
+            var request = new SignRequest { AppId = block.Executed.AppId, Height = block.Executed.Height, HeaderHash = block.Executed.HeaderHash };
+            request.Commitments.AddRange(taken.Select(t => ByteString.CopyFrom(FrostEncoding.Encode(t.Commitments))));
+            var shares = await Task.WhenAll(set.Select(async (r, i) =>
+            {
+                try
+                {
+                    var mine = request.Clone();
+                    mine.NonceId = taken[i].Id;
+                    var response = await r.Client.SignAsync(mine, deadline: DateTime.UtcNow + timeout, cancellationToken: ct);
+                    var share = FrostEncoding.DecodeShare(response.Share.Span);
+                    return share.Id == r.Id ? share : new SignatureShare(r.Id, share.Z);
+                }
+                catch (RpcException e) when (!ct.IsCancellationRequested)
+                {
+                    metrics.ReplicaFailures.Add(1, new("replica", r.Id.Index), new("kind", "sign"));
+                    log.LogWarning("Replica {Replica}: no share for {AppId}/{Height} ({Status}: {Error})", r.Id, block.Executed.AppId, block.Executed.Height, e.StatusCode, e.Status.Detail);
+                    if (e.StatusCode == StatusCode.FailedPrecondition && refreshed.Add(r.Id))
+                    {
+                        // It restarted and forgot the nonces behind our commitments: fetch fresh ones and let it try again.
+                        r.ForgetCommitments();
+                        return new SignatureShare(r.Id, default);
+                    }
+                    return null;
+                }
+                catch (FrostException e)
+                {
+                    // An undecodable share is as bad as a wrong one.
+                    Exclude(r, $"sent a malformed share ({e.Message})");
+                    return null;
+                }
+            }));
+            if (Drop(candidates, set.Where((r, i) => shares[i] is null)))
+                continue;
+            if (shares.Any(s => s!.Z.IsZero))
+                continue;
+            try
+            {
+                var signature = Frost.Aggregate(taken.Select(t => t.Commitments).ToList(), shares.Select(s => s!).ToList(),
+                    committee.Public.GroupPublicKey, message, committee.Public.VerifyingShares);
+                return (signature, set.Select(r => (int)r.Id.Index).ToList());
+            }
+            catch (InvalidSignatureSharesException e)
+            {
+                foreach (var cheater in set.Where(r => e.Cheaters.Contains(r.Id)))
+                    Exclude(cheater, $"sent an invalid signature share for {block.Executed.AppId}/{block.Executed.Height}");
+                candidates.RemoveAll(r => e.Cheaters.Contains(r.Id));
+            }
+        }
+        throw new NotEnoughSignersException($"fewer than {committee.MinSigners} replicas could sign {block.Executed.AppId}/{block.Executed.Height}");
+    }
+
+    private static bool Drop(List<ReplicaClient> candidates, IEnumerable<ReplicaClient> failed)
+    {
+        var list = failed.ToList();
+        candidates.RemoveAll(list.Contains);
+        return list.Count > 0;
+    }
+
+    private void Exclude(ReplicaClient replica, string why)
+    {
+        replica.ExcludedUntil = DateTimeOffset.UtcNow.AddMinutes(_options.ExcludeCheatersMinutes);
+        metrics.BadShares.Add(1, new KeyValuePair<string, object?>("replica", replica.Id.Index));
+        log.LogError("ALARM: replica {Replica} {Why}; excluded from signing until {Until:u}", replica.Id, why, replica.ExcludedUntil);
+    }
+
+    /// <summary>
+    /// Feeds a replica the blocks it missed, in order, in the background (one run per replica and app).
+    /// <paramref name="from"/> may be a guess: a BEHIND answer moves it back to the replica's next height.
+    /// </summary>
+    private void StartCatchUp(ReplicaClient replica, string appId, long from, long to)
+    {
+        lock (replica.CatchUps)
+        {
+            if (replica.CatchUps.TryGetValue(appId, out var running) && !running.IsCompleted || replica.CatchUpHeld(appId))
+                return;
+            replica.CatchUps[appId] = Task.Run(async () =>
+            {
+                if (from == to && replica.VerifiedHeight(appId) < to)
+                {
+                    // Probe: ask for the head first; BEHIND says where to start.
+                    var probe = await ProposedBlocks.LoadAsync(store, appId, to, CancellationToken.None);
+                    if (probe is null)
+                        return;
+                    var response = await TryVerifyAsync(replica, probe);
+                    if (response?.Status == VerifyStatus.Refused)
+                        replica.HoldCatchUp(appId, TimeSpan.FromSeconds(30));
+                    if (response?.Status != VerifyStatus.Behind)
+                        return;
+                    from = response.NextHeight;
+                }
+                log.LogInformation("Replica {Replica} is behind on {AppId}: feeding blocks {From}..{To}", replica.Id, appId, from, to);
+                for (var height = from; height <= to; height++)
+                {
+                    var block = await ProposedBlocks.LoadAsync(store, appId, height, CancellationToken.None);
+                    if (block is null || await VerifyAsync(replica, block, CancellationToken.None) is { } verdict)
+                    {
+                        // Not again for a while: a replica that refuses would re-execute the same block every sweep.
+                        replica.HoldCatchUp(appId, TimeSpan.FromSeconds(30));
+                        log.LogWarning("Replica {Replica} stopped catching up on {AppId} at {Height}", replica.Id, appId, height);
+                        return;
+                    }
+                }
+                log.LogInformation("Replica {Replica} caught up on {AppId} to {To}", replica.Id, appId, to);
+            });
+        }
+    }
+
+    private async Task<VerifyResponse?> TryVerifyAsync(ReplicaClient replica, ProposedBlock block)
+    {
+        try
+        {
+            var response = await replica.Client.VerifyAsync(ProposedBlocks.Proposal(block), deadline: Deadline(_options.VerifyTimeoutMs));
+            if (response.Status == VerifyStatus.Verified)
+                replica.Verified(block.Executed.AppId, block.Executed.Height);
+            return response;
+        }
+        catch (RpcException)
+        {
+            return null;
+        }
+    }
+
+    private static Task CatchUpOf(ReplicaClient replica, string appId)
+    {
+        lock (replica.CatchUps)
+            return replica.CatchUps.GetValueOrDefault(appId) ?? Task.CompletedTask;
+    }
+
+    /// <summary>Appends the signature under the stream's lock, once: a second coordinator (or a retry) finds it recorded.</summary>
+    private async Task<bool> RecordAsync(BlockSigned signed, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var stream = await session.Events.FetchForExclusiveWriting<AppExecution>(signed.AppId, ct);
+        var current = await session.LoadAsync<AppSigning>(signed.AppId, ct);
+        if ((current?.Height ?? -1) != signed.Height - 1)
+        {
+            log.LogInformation("App {AppId} block {Height}: already recorded by another coordinator", signed.AppId, signed.Height);
+            return false;
+        }
+        stream.AppendOne(signed);
+        session.Store(new AppSigning(signed.AppId, signed.Height, signed.HeaderHash, signed.SignedAt));
+        await session.SaveChangesAsync(ct);
+        return true;
+    }
+
+    private static DateTime Deadline(int ms) => DateTime.UtcNow.AddMilliseconds(ms);
+
+    private bool Failing(string appId)
+    {
+        lock (_failing)
+            return _failing.TryGetValue(appId, out var f) && f.NotBefore > DateTimeOffset.UtcNow;
+    }
+
+    private TimeSpan Failed(string appId)
+    {
+        lock (_failing)
+        {
+            var backoff = _failing.TryGetValue(appId, out var f) ? f.Backoff : new Nexus.Ethereum.Backoff(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(30));
+            var delay = backoff.NextDelay();
+            _failing[appId] = (DateTimeOffset.UtcNow + delay, backoff);
+            return delay;
+        }
+    }
+
+    private void Succeeded(string appId)
+    {
+        lock (_failing)
+            _failing.Remove(appId);
+    }
+}

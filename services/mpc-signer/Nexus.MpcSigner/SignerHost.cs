@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using System.Text;
+using JasperFx.Events.Daemon;
+using Marten;
+using Microsoft.Extensions.Options;
+using Nexus.AppStreams;
+using Nexus.Crypto.Frost;
+using Nexus.Ethereum.Chain;
+using Nexus.Hosting;
+using Nexus.MpcSigner.Coordinator;
+using Nexus.MpcSigner.Dkg;
+using Nexus.MpcSigner.Replica;
+using Nexus.Runtime.Wasm;
+using Npgsql;
+
+namespace Nexus.MpcSigner;
+
+/// <summary>
+/// The mpc-signer's registrations, shared by Program.cs and the tests that host it in-process. One
+/// binary, two roles: a replica (own key share, own Ethereum node, own state; serves the gRPC rounds)
+/// and the coordinator (reads executed blocks, drives the rounds, records signatures); a process
+/// may take both.
+/// </summary>
+public static class SignerHost
+{
+    public const int DefaultPort = 5104;
+
+    public static WebApplicationBuilder AddMpcSigner(this WebApplicationBuilder builder)
+    {
+        builder.AddNexusDefaults("mpc-signer", DefaultPort);
+        builder.Services.AddNexusOptions<SignerOptions>(SignerOptions.Section);
+        var signer = builder.Configuration.GetSection(SignerOptions.Section).Get<SignerOptions>() ?? new SignerOptions();
+        builder.Services.AddSingleton<SignerMetrics>();
+        if (signer.IsReplica)
+            AddReplica(builder, signer);
+        if (signer.IsCoordinator)
+            AddCoordinator(builder);
+        return builder;
+    }
+
+    private static void AddReplica(WebApplicationBuilder builder, SignerOptions signer)
+    {
+        builder.Services.AddNexusOptions<ReplicaOptions>(ReplicaOptions.Section);
+        var options = builder.Configuration.GetSection(ReplicaOptions.Section).Get<ReplicaOptions>() ?? new ReplicaOptions();
+        var postgres = builder.Configuration.GetSection(PostgresOptions.Section).Get<PostgresOptions>() ?? new PostgresOptions();
+        var schema = string.IsNullOrWhiteSpace(options.Schema) ? $"signer_{options.Identifier}" : options.Schema;
+        var dataSource = NpgsqlDataSource.Create(string.IsNullOrWhiteSpace(options.ConnectionString) ? postgres.ConnectionString : options.ConnectionString);
+
+        builder.Services.AddSingleton(sp => new WasmRuntime(new RuntimeOptions
+        {
+            ModuleCacheDirectory = RuntimeOptions.PrivateCacheDirectory(options.ModuleCacheDirectory, $"signer-{options.Identifier}-modules"),
+        }));
+        builder.Services.AddSingleton<IChainReader>(_ => new NethereumChainReader(options.RpcUrl));
+        builder.Services.AddSingleton(new ReplicaStore(dataSource, schema));
+        builder.Services.AddSingleton(new ReplicaNodes(new StateNodes(dataSource, schema)));
+        builder.Services.AddSingleton<ReplicaState>();
+        builder.Services.AddSingleton<BlockVerifier>();
+        builder.Services.AddSingleton<ReplicaKey>();
+        builder.Services.AddSingleton(_ => new NonceBook(options.MaxOutstandingNonces));
+        builder.Services.AddSingleton<DkgSession>();
+        builder.Services.AddSingleton<TokenAuthInterceptor>();
+        // Fail at start, not at the first call: a replica with an unreadable key or no token is misconfigured.
+        builder.Services.AddHostedService(sp => new StartupCheck(() =>
+        {
+            sp.GetRequiredService<ReplicaKey>();
+            sp.GetRequiredService<TokenAuthInterceptor>();
+        }));
+        builder.Services.AddHealthChecks().AddCheck<ReplicaHealthCheck>("replica", tags: [NexusDefaults.ReadyTag]);
+
+        builder.Services.AddGrpc(o =>
+        {
+            o.EnableDetailedErrors = false;
+            o.Interceptors.Add<TokenAuthInterceptor>();
+            // A block proposal carries its inputs and, once, the module.
+            o.MaxReceiveMessageSize = 64 * 1024 * 1024;
+        });
+        builder.ListenGrpcOn(signer.GrpcPort, DefaultPort);
+    }
+
+    private static void AddCoordinator(WebApplicationBuilder builder)
+    {
+        builder.Services.AddNexusOptions<CoordinatorOptions>(CoordinatorOptions.Section);
+        builder.Services.AddSingleton(sp => CommitteeFile.Read(sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.CommitteeFile));
+        builder.Services.AddSingleton<IReadOnlyList<ReplicaClient>>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
+            var committee = sp.GetRequiredService<Committee>();
+            foreach (var r in options.Replicas)
+                if (!committee.Public.VerifyingShares.ContainsKey(new Identifier(checked((ushort)r.Id))))
+                    throw new InvalidOperationException($"Coordinator:Replicas: replica {r.Id} is not a member of the committee in {options.CommitteeFile}");
+            if (options.Replicas.Select(r => r.Id).Distinct().Count() != options.Replicas.Count)
+                throw new InvalidOperationException("Coordinator:Replicas: an identifier appears twice");
+            return options.Replicas.Select(r => new ReplicaClient(r)).ToList();
+        });
+        builder.Services.AddSingleton<SigningCoordinator>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SigningCoordinator>());
+
+        builder.AddNexusMarten(store =>
+            {
+                store.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(100);
+                store.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
+                // Hot/cold election among coordinators; a lock id apart from the sequencer's and the executor's.
+                store.Projections.DaemonLockId = 0x5E92000 + BitConverter.ToUInt16(SHA256.HashData(Encoding.UTF8.GetBytes(store.DatabaseSchemaName)));
+                store.Schema.For<AppSigning>();
+            })
+            .AddSubscriptionWithServices<SignedBlockPublisher>(ServiceLifetime.Singleton, o => o.Options.BatchSize = 200)
+            .AddAsyncDaemon(DaemonMode.HotCold);
+        builder.AddNexusBus(bus => bus.AddConsumer<BlockExecutedConsumer>());
+    }
+
+    public static WebApplication MapSignerRounds(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<SignerOptions>>().Value.IsReplica)
+            app.MapGrpcService<SignerService>();
+        return app;
+    }
+
+    private sealed class StartupCheck(Action check) : IHostedService
+    {
+        public Task StartAsync(CancellationToken ct)
+        {
+            check();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    }
+}

@@ -124,7 +124,8 @@ public static class SignerBench
                 File.WriteAllBytes(s.KeyFile, KeyShareFile.Seal(key, s.Passphrase, KeyShareFile.MinIterations));
             var committeeFile = Path.Combine(dir, "committee.json");
             File.WriteAllText(committeeFile, CommitteeFile.Serialize(new Committee(new PublicKeyPackage(keys.GroupPublicKey, verifying), t, new byte[32])));
-            var quiet = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning", ["RabbitMq:VirtualHost"] = vhost.Name,
+            var quiet = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:Nexus.MpcSigner.Coordinator"] = Environment.GetEnvironmentVariable("NEXUS_BENCH_VERBOSE") is null ? "Warning" : "Information", ["RabbitMq:VirtualHost"] = vhost.Name,
                 ["Postgres:ConnectionString"] = LocalInfrastructure.Postgres, ["Postgres:Schema"] = schema };
             foreach (var s in setups)
                 services.Add(await InProcessService.StartAsync(b => b.AddMpcSigner(), quiet.Concat(SignerSettings.Replica(s, Settlement)).ToDictionary(), a => a.MapSignerRounds()));

@@ -116,6 +116,9 @@ public sealed class SignerTests
         using (fiveChannel)
             await Poll.Until(async () => (await five.GetInfoAsync(new InfoRequest())).Apps.SingleOrDefault(a => a.AppId == app.AppId) is { } progress
                 && progress.Height >= last.Height);
+        var status = await Cli.RunAsync(p, "signers", "status", "--replicas", c.ReplicasFilePath);
+        status.Exit.ShouldBe(0, status.Output);
+        status.Output.ShouldContain($"{app.AppId}@{last.Height}");
 
         // The settlement side: FrostVerifier.sol accepts the digest and signature with the group key.
         var (px, py) = Ciphersuite.Coordinates(committee.Public.GroupPublicKey);
@@ -276,12 +279,33 @@ public sealed class SignerTests
             // Nor after a replica restart (secret nonces are never on disk; used ones are recorded).
             await c.StopReplicaAsync(1);
             await c.StartReplicaAsync(1);
-            var afterRestart = await Should.ThrowAsync<RpcException>(clients[0].Client.SignAsync(released[0]).ResponseAsync);
+            RpcException afterRestart = null!;
+            // The client's connection went down with the replica: wait for it to reach the new process.
+            await Poll.Until(async () =>
+            {
+                afterRestart = await Should.ThrowAsync<RpcException>(clients[0].Client.SignAsync(released[0]).ResponseAsync);
+                return afterRestart.StatusCode != StatusCode.Unavailable;
+            });
             afterRestart.StatusCode.ShouldBe(StatusCode.FailedPrecondition);
             await using var data = NpgsqlDataSource.Create(LocalInfra.Postgres);
             await using var count = data.CreateCommand($"select count(*) from {c.Members[0].Schema}.signer_nonces where id = $1 and used_at is not null");
             count.Parameters.Add(new NpgsqlParameter { Value = Guid.Parse(released[0].NonceId) });
             ((long)(await count.ExecuteScalarAsync())!).ShouldBe(1);
+
+            // The faithful crash: a coordinator process SIGKILLed as soon as it starts signing a new burst.
+            await c.StopCoordinatorAsync();
+            var process = p.StartProcess("Nexus.MpcSigner", settings: c.CoordinatorSettings());
+            var before = (await c.SignedAsync(app.AppId)).Count;
+            for (var i = 0; i < 4; i++)
+                await p.Dapp.SubmitBatchAsync(p.Inbox, app.AppId, Enumerable.Range(6 + 10 * i, 10).Select(Amount).ToList());
+            await p.Dapp.MineAsync(2);
+            await Poll.Until(async () => (await c.SignedAsync(app.AppId)).Count > before);
+            await process.KillAsync();
+            await c.StartCoordinatorAsync();
+            signed = await AllSignedAsync(p, c, app.AppId, 45);
+            await CheckSignaturesAsync(p, signed, CommitteeFile.Read(c.CommitteeFilePath));
+            // A reused nonce would show as a repeated R (the same commitments) across signatures.
+            signed.Select(s => s.Signature[..68]).Distinct().Count().ShouldBe(signed.Count);
         }
         finally
         {
@@ -352,5 +376,31 @@ public sealed class SignerTests
         await SubmitAsync(p, app.AppId, 1, 5);
         var signed = await AllSignedAsync(p, c, app.AppId, 5);
         signed.ShouldAllBe(s => s.Signers.Contains(1));
+    }
+
+    [Fact]
+    public async Task A_misconfigured_signer_refuses_to_start_and_says_why()
+    {
+        var (p, _) = await PipelineAsync("sigcfg");
+        await using var __ = p;
+        await using var c = SignerCommittee.Create(p, 3, 2);
+
+        var roles = c.ReplicaSettings(1);
+        roles["Signer:Roles"] = "leader";
+        var invalid = await Should.ThrowAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            Nexus.Hosting.InProcess.InProcessService.StartAsync(b => Nexus.MpcSigner.SignerHost.AddMpcSigner(b), roles));
+        string.Join(" ", invalid.Failures).ShouldContain("Roles");
+
+        var shortToken = c.ReplicaSettings(1);
+        shortToken["Replica:Token"] = "short";
+        (await Should.ThrowAsync<InvalidOperationException>(() => c.StartWithAsync(shortToken))).Message.ShouldContain("at least 16 characters");
+
+        var wrongPassphrase = c.ReplicaSettings(2);
+        wrongPassphrase["Replica:Passphrase"] = "not the passphrase";
+        await Should.ThrowAsync<FrostException>(() => c.StartWithAsync(wrongPassphrase));
+
+        var noCommittee = c.CoordinatorSettings();
+        noCommittee["Coordinator:CommitteeFile"] = Path.Combine(c.Dir, "missing.json");
+        (await Should.ThrowAsync<FrostException>(() => c.StartWithAsync(noCommittee))).Message.ShouldContain("nexus signers dkg");
     }
 }

@@ -103,9 +103,9 @@ public sealed class Pipeline : IAsyncDisposable
     }
 
     /// <summary>Runs a service as a separate process (for crash tests); its output goes to a log file beside the test results.</summary>
-    public ServiceProcess StartProcess(string project, string? rpcUrl = null)
+    public ServiceProcess StartProcess(string project, string? rpcUrl = null, IDictionary<string, string?>? settings = null)
     {
-        var service = ServiceProcess.Start(project, Settings(rpcUrl), ProcessLog(project));
+        var service = ServiceProcess.Start(project, settings ?? Settings(rpcUrl), ProcessLog(project));
         _processes.Add(service);
         return service;
     }

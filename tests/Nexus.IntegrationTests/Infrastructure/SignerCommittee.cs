@@ -84,6 +84,12 @@ public sealed class SignerCommittee : IAsyncDisposable
         return service;
     }
 
+    /// <summary>Starts (and, if it starts, stops again) a signer with exactly these settings.</summary>
+    public async Task StartWithAsync(Dictionary<string, string?> settings)
+    {
+        await using var service = await InProcessService.StartAsync(b => b.AddMpcSigner(), settings, app => app.MapSignerRounds());
+    }
+
     public async Task StartReplicasAsync(params int[] ids)
     {
         foreach (var id in ids.Length == 0 ? Enumerable.Range(1, N) : ids)
@@ -98,7 +104,7 @@ public sealed class SignerCommittee : IAsyncDisposable
 
     public InProcessService Replica(int id) => _replicas[id];
 
-    public async Task<InProcessService> StartCoordinatorAsync()
+    public Dictionary<string, string?> CoordinatorSettings()
     {
         var settings = _p.Settings().Concat(SignerSettings.Coordinator(Members.Select(m => Setup(m)), CommitteeFilePath, SettlementContract)).ToDictionary();
         settings["Coordinator:SweepIntervalMs"] = "300";
@@ -106,6 +112,12 @@ public sealed class SignerCommittee : IAsyncDisposable
         settings["Coordinator:SignTimeoutMs"] = "3000";
         settings["Coordinator:CommitmentBatch"] = "4";
         settings["Logging:LogLevel:Nexus.MpcSigner"] = "Information";
+        return settings;
+    }
+
+    public async Task<InProcessService> StartCoordinatorAsync()
+    {
+        var settings = CoordinatorSettings();
         _coordinator = await InProcessService.StartAsync(b => b.AddMpcSigner(), settings, app => app.MapSignerRounds());
         return _coordinator;
     }

@@ -114,7 +114,7 @@ public sealed class SigningCoordinator(
         var block = await ProposedBlocks.LoadAsync(store, appId, height, ct) ?? throw new InvalidOperationException($"{appId}/{height} is not executed");
         var message = BlockEncoding.SigningDigest(block.Executed.HeaderHash, block.Executed.Header.ChainId, signer.Value.SettlementContract);
 
-        var verdicts = await Task.WhenAll(replicas.Select(r => VerifyAsync(r, block, ct)));
+        var verdicts = await VerifyAllAsync(block, ct);
         var agreeing = replicas.Where((r, i) => verdicts[i] is null).ToList();
         if (agreeing.Count < committee.MinSigners)
         {
@@ -159,6 +159,29 @@ public sealed class SigningCoordinator(
     }
 
     private sealed record Verdict(string Reason, bool Behind = false);
+
+    /// <summary>
+    /// Asks every replica; returns once all answered, or once t agreed and the rest had as long again
+    /// (at least 250 ms): one slow replica must not hold every block up for the full timeout. The late
+    /// answers still land (the replica stays in step) but do not count for this block.
+    /// </summary>
+    private async Task<Verdict?[]> VerifyAllAsync(ProposedBlock block, CancellationToken ct)
+    {
+        var tasks = replicas.Select(r => VerifyAsync(r, block, ct)).ToArray();
+        var all = Task.WhenAll(tasks);
+        var watch = Stopwatch.StartNew();
+        while (!all.IsCompleted)
+        {
+            if (tasks.Count(t => t.IsCompletedSuccessfully && t.Result is null) >= committee.MinSigners)
+            {
+                await Task.WhenAny(all, Task.Delay(TimeSpan.FromMilliseconds(Math.Max(250, watch.Elapsed.TotalMilliseconds)), ct));
+                break;
+            }
+            await Task.WhenAny(tasks.Where(t => !t.IsCompleted));
+        }
+        return tasks.Select(t => t.IsCompletedSuccessfully ? t.Result
+            : new Verdict(t.IsFaulted ? t.Exception!.GetBaseException().Message : "still verifying")).ToArray();
+    }
 
     /// <summary>Null when the replica verified the block; otherwise why not.</summary>
     private async Task<Verdict?> VerifyAsync(ReplicaClient replica, ProposedBlock block, CancellationToken ct)

@@ -7,6 +7,7 @@ using Nexus.Ethereum;
 using Nexus.Ethereum.Dev;
 using Nexus.IntegrationTests.Infrastructure;
 using Nexus.MpcSigner.Coordinator;
+using Nexus.MpcSigner.Replica;
 using Nexus.Runtime.Blocks;
 using Nexus.State;
 using Npgsql;
@@ -251,10 +252,30 @@ public sealed class SignerTests
             proposal.Code = Google.Protobuf.ByteString.CopyFrom(SampleApps.Counter);
             foreach (var (client, _) in clients)
                 (await client.VerifyAsync(proposal)).Status.ShouldBe(VerifyStatus.Verified);
+
+            // Replica 4 judges continuity before executing: a block that does not start at its next
+            // sequence number is refused; once it verified a header, another one at that height is too.
+            var (four, fourChannel) = c.Client(4);
+            using (fourChannel)
+            {
+                var skipped = proposal.Clone();
+                skipped.SealJson = ProposalJson.Encode(block.Sealed.Seal with { FirstSeq = block.Sealed.Seal.FirstSeq + 1 });
+                var gap = await four.VerifyAsync(skipped);
+                gap.Status.ShouldBe(VerifyStatus.Refused);
+                gap.Reason.ShouldContain("sequence number");
+                (await four.VerifyAsync(proposal)).Status.ShouldBe(VerifyStatus.Verified);
+                var other = proposal.Clone();
+                other.HeaderHash = "0x" + new string('4', 64);
+                (await four.VerifyAsync(other)).Status.ShouldBe(VerifyStatus.Refused);
+            }
             var commitments = new List<NonceCommitment>();
             foreach (var (client, _) in clients)
                 commitments.Add((await client.CommitAsync(new CommitRequest { Count = 1 })).Commitments[0]);
-            var request = new SignRequest { AppId = app.AppId, Height = 0, HeaderHash = first.HeaderHash };
+            var request = new SignRequest
+            {
+                AppId = app.AppId, Height = 0, HeaderHash = first.HeaderHash,
+                Digest = Google.Protobuf.ByteString.CopyFrom(BlockEncoding.SigningDigest(first.HeaderHash, DevAccounts.DevChainId, SignerCommittee.SettlementContract)),
+            };
             request.Commitments.AddRange(commitments.Select(x => x.Commitments));
             var released = new List<SignRequest>();
             for (var i = 0; i < 2; i++)

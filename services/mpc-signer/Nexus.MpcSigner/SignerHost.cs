@@ -44,15 +44,17 @@ public static class SignerHost
         var options = builder.Configuration.GetSection(ReplicaOptions.Section).Get<ReplicaOptions>() ?? new ReplicaOptions();
         var postgres = builder.Configuration.GetSection(PostgresOptions.Section).Get<PostgresOptions>() ?? new PostgresOptions();
         var schema = string.IsNullOrWhiteSpace(options.Schema) ? $"signer_{options.Identifier}" : options.Schema;
-        var dataSource = NpgsqlDataSource.Create(string.IsNullOrWhiteSpace(options.ConnectionString) ? postgres.ConnectionString : options.ConnectionString);
+        var connectionString = string.IsNullOrWhiteSpace(options.ConnectionString) ? postgres.ConnectionString : options.ConnectionString;
 
         builder.Services.AddSingleton(sp => new WasmRuntime(new RuntimeOptions
         {
             ModuleCacheDirectory = RuntimeOptions.PrivateCacheDirectory(options.ModuleCacheDirectory, $"signer-{options.Identifier}-modules"),
         }));
         builder.Services.AddSingleton<IChainReader>(_ => new NethereumChainReader(options.RpcUrl));
-        builder.Services.AddSingleton(new ReplicaStore(dataSource, schema));
-        builder.Services.AddSingleton(new ReplicaNodes(new StateNodes(dataSource, schema)));
+        // Created by the container, so it is disposed with it.
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.AddSingleton(sp => new ReplicaStore(sp.GetRequiredService<NpgsqlDataSource>(), schema));
+        builder.Services.AddSingleton(sp => new ReplicaNodes(new StateNodes(sp.GetRequiredService<NpgsqlDataSource>(), schema)));
         builder.Services.AddSingleton<ReplicaState>();
         builder.Services.AddSingleton<BlockVerifier>();
         builder.Services.AddSingleton<ReplicaKey>();
@@ -81,17 +83,8 @@ public static class SignerHost
     {
         builder.Services.AddNexusOptions<CoordinatorOptions>(CoordinatorOptions.Section);
         builder.Services.AddSingleton(sp => CommitteeFile.Read(sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.CommitteeFile));
-        builder.Services.AddSingleton<IReadOnlyList<ReplicaClient>>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
-            var committee = sp.GetRequiredService<Committee>();
-            foreach (var r in options.Replicas)
-                if (!committee.Public.VerifyingShares.ContainsKey(new Identifier(checked((ushort)r.Id))))
-                    throw new InvalidOperationException($"Coordinator:Replicas: replica {r.Id} is not a member of the committee in {options.CommitteeFile}");
-            if (options.Replicas.Select(r => r.Id).Distinct().Count() != options.Replicas.Count)
-                throw new InvalidOperationException("Coordinator:Replicas: an identifier appears twice");
-            return options.Replicas.Select(r => new ReplicaClient(r)).ToList();
-        });
+        builder.Services.AddSingleton(sp => new ReplicaClients(Clients(sp)));
+        builder.Services.AddSingleton<IReadOnlyList<ReplicaClient>>(sp => sp.GetRequiredService<ReplicaClients>().All);
         builder.Services.AddSingleton<SigningCoordinator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SigningCoordinator>());
 
@@ -106,6 +99,19 @@ public static class SignerHost
             .AddSubscriptionWithServices<SignedBlockPublisher>(ServiceLifetime.Singleton, o => o.Options.BatchSize = 200)
             .AddAsyncDaemon(DaemonMode.HotCold);
         builder.AddNexusBus(bus => bus.AddConsumer<BlockExecutedConsumer>());
+    }
+
+    /// <summary>A client per configured replica, each checked to be a member of the committee.</summary>
+    private static IReadOnlyList<ReplicaClient> Clients(IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
+        var committee = sp.GetRequiredService<Committee>();
+        foreach (var r in options.Replicas)
+            if (!committee.Public.VerifyingShares.ContainsKey(new Identifier(checked((ushort)r.Id))))
+                throw new InvalidOperationException($"Coordinator:Replicas: replica {r.Id} is not a member of the committee in {options.CommitteeFile}");
+        if (options.Replicas.Select(r => r.Id).Distinct().Count() != options.Replicas.Count)
+            throw new InvalidOperationException("Coordinator:Replicas: an identifier appears twice");
+        return options.Replicas.Select(r => new ReplicaClient(r)).ToList();
     }
 
     public static WebApplication MapSignerRounds(this WebApplication app)

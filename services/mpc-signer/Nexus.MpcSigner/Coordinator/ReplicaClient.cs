@@ -52,6 +52,8 @@ public sealed class ReplicaClient : IDisposable
             if (_commitments.Count == 0)
             {
                 var response = await Client.CommitAsync(new CommitRequest { Count = (uint)batch }, deadline: DateTime.UtcNow + timeout, cancellationToken: ct);
+                if (response.Commitments.Count == 0)
+                    throw new RpcException(new Status(StatusCode.DataLoss, $"replica {Id} sent no commitments"));
                 foreach (var c in response.Commitments)
                 {
                     var decoded = FrostEncoding.DecodeCommitments(c.Commitments.Span);
@@ -69,12 +71,24 @@ public sealed class ReplicaClient : IDisposable
     }
 
     /// <summary>Drops every held commitment (the replica restarted and forgot their nonces).</summary>
-    public void ForgetCommitments()
+    public async Task ForgetCommitmentsAsync()
     {
-        _refill.Wait();
+        await _refill.WaitAsync();
         _commitments.Clear();
         _refill.Release();
     }
 
     public void Dispose() => _channel.Dispose();
+}
+
+/// <summary>The committee's clients, owned by the container so their channels are disposed with it.</summary>
+public sealed class ReplicaClients(IReadOnlyList<ReplicaClient> all) : IDisposable
+{
+    public IReadOnlyList<ReplicaClient> All { get; } = all;
+
+    public void Dispose()
+    {
+        foreach (var client in All)
+            client.Dispose();
+    }
 }

@@ -37,6 +37,7 @@ public sealed class SigningCoordinator(
 {
     private readonly CoordinatorOptions _options = options.Value;
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private CancellationToken _stopping;
     private readonly Dictionary<string, (DateTimeOffset NotBefore, Nexus.Ethereum.Backoff Backoff)> _failing = [];
 
     /// <summary>A block was executed: look now instead of at the next sweep.</summary>
@@ -47,6 +48,7 @@ public sealed class SigningCoordinator(
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
+        _stopping = ct;
         log.LogInformation("Coordinating a {T}-of-{N} committee (group key {Key}) over {Count} replicas",
             committee.MinSigners, committee.MaxSigners, committee.GroupPublicKeyHex, replicas.Count);
         var backoff = new Nexus.Ethereum.Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10));
@@ -172,7 +174,7 @@ public sealed class SigningCoordinator(
         var watch = Stopwatch.StartNew();
         while (!all.IsCompleted)
         {
-            if (tasks.Count(t => t.IsCompletedSuccessfully && t.Result is null) >= committee.MinSigners)
+            if (tasks.Where((t, i) => t.IsCompletedSuccessfully && t.Result is null && replicas[i].ExcludedUntil <= DateTimeOffset.UtcNow).Count() >= committee.MinSigners)
             {
                 await Task.WhenAny(all, Task.Delay(TimeSpan.FromMilliseconds(Math.Max(250, watch.Elapsed.TotalMilliseconds)), ct));
                 break;
@@ -245,7 +247,7 @@ public sealed class SigningCoordinator(
             if (Drop(candidates, set.Where((r, i) => taken[i].Id is null)))
                 continue;
 
-            var request = new SignRequest { AppId = block.Executed.AppId, Height = block.Executed.Height, HeaderHash = block.Executed.HeaderHash };
+            var request = new SignRequest { AppId = block.Executed.AppId, Height = block.Executed.Height, HeaderHash = block.Executed.HeaderHash, Digest = ByteString.CopyFrom(message) };
             request.Commitments.AddRange(taken.Select(t => ByteString.CopyFrom(FrostEncoding.Encode(t.Commitments))));
             var shares = await Task.WhenAll(set.Select(async (r, i) =>
             {
@@ -264,7 +266,7 @@ public sealed class SigningCoordinator(
                     if (e.StatusCode == StatusCode.FailedPrecondition && refreshed.Add(r.Id))
                     {
                         // It restarted and forgot the nonces behind our commitments: fetch fresh ones and let it try again.
-                        r.ForgetCommitments();
+                        await r.ForgetCommitmentsAsync();
                         return new SignatureShare(r.Id, default);
                     }
                     return null;
@@ -285,6 +287,11 @@ public sealed class SigningCoordinator(
                 var signature = Frost.Aggregate(taken.Select(t => t.Commitments).ToList(), shares.Select(s => s!).ToList(),
                     committee.Public.GroupPublicKey, message, committee.Public.VerifyingShares);
                 return (signature, set.Select(r => (int)r.Id.Index).ToList());
+            }
+            catch (InvalidSignatureSharesException e) when (e.Cheaters.Count == set.Count)
+            {
+                // Every share wrong at once points at this side (committee file, domain), not at t replicas.
+                throw new NotEnoughSignersException($"every share of {string.Join(",", set.Select(r => r.Id))} failed verification: check Coordinator:CommitteeFile against the replicas' keys");
             }
             catch (InvalidSignatureSharesException e)
             {
@@ -322,46 +329,62 @@ public sealed class SigningCoordinator(
                 return;
             replica.CatchUps[appId] = Task.Run(async () =>
             {
-                if (from == to && replica.VerifiedHeight(appId) < to)
+                try
                 {
-                    // Probe: ask for the head first; BEHIND says where to start.
-                    var probe = await ProposedBlocks.LoadAsync(store, appId, to, CancellationToken.None);
-                    if (probe is null)
-                        return;
-                    var response = await TryVerifyAsync(replica, probe);
-                    if (response?.Status == VerifyStatus.Refused)
-                        replica.HoldCatchUp(appId, TimeSpan.FromSeconds(30));
-                    if (response?.Status != VerifyStatus.Behind)
-                        return;
-                    from = response.NextHeight;
+                    await CatchUpAsync(replica, appId, from, to, _stopping);
                 }
-                log.LogInformation("Replica {Replica} is behind on {AppId}: feeding blocks {From}..{To}", replica.Id, appId, from, to);
-                for (var height = from; height <= to; height++)
+                catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
                 {
-                    var block = await ProposedBlocks.LoadAsync(store, appId, height, CancellationToken.None);
-                    if (block is null || await VerifyAsync(replica, block, CancellationToken.None) is { } verdict)
-                    {
-                        // Not again for a while: a replica that refuses would re-execute the same block every sweep.
-                        replica.HoldCatchUp(appId, TimeSpan.FromSeconds(30));
-                        log.LogWarning("Replica {Replica} stopped catching up on {AppId} at {Height}", replica.Id, appId, height);
-                        return;
-                    }
+                    replica.HoldCatchUp(appId, TimeSpan.FromSeconds(30));
+                    log.LogWarning("Replica {Replica}: catching up on {AppId} failed ({Error})", replica.Id, appId, e.Message);
                 }
-                log.LogInformation("Replica {Replica} caught up on {AppId} to {To}", replica.Id, appId, to);
-            });
+            }, CancellationToken.None);
         }
     }
 
-    private async Task<VerifyResponse?> TryVerifyAsync(ReplicaClient replica, ProposedBlock block)
+    private async Task CatchUpAsync(ReplicaClient replica, string appId, long from, long to, CancellationToken ct)
+    {
+        if (from == to && replica.VerifiedHeight(appId) < to)
+        {
+            // Probe: ask for the head first; BEHIND says where to start.
+            var probe = await ProposedBlocks.LoadAsync(store, appId, to, ct);
+            if (probe is null)
+                return;
+            var response = await TryVerifyAsync(replica, probe, ct);
+            if (response?.Status != VerifyStatus.Behind)
+            {
+                // Unreachable or refusing: not again on every sweep.
+                if (response?.Status != VerifyStatus.Verified)
+                    replica.HoldCatchUp(appId, TimeSpan.FromSeconds(response is null ? 5 : 30));
+                return;
+            }
+            from = response.NextHeight;
+        }
+        log.LogInformation("Replica {Replica} is behind on {AppId}: feeding blocks {From}..{To}", replica.Id, appId, from, to);
+        for (var height = from; height <= to; height++)
+        {
+            var block = await ProposedBlocks.LoadAsync(store, appId, height, ct);
+            if (block is null || await VerifyAsync(replica, block, ct) is not null)
+            {
+                // Not again for a while: a replica that refuses would re-execute the same block every sweep.
+                replica.HoldCatchUp(appId, TimeSpan.FromSeconds(30));
+                log.LogWarning("Replica {Replica} stopped catching up on {AppId} at {Height}", replica.Id, appId, height);
+                return;
+            }
+        }
+        log.LogInformation("Replica {Replica} caught up on {AppId} to {To}", replica.Id, appId, to);
+    }
+
+    private async Task<VerifyResponse?> TryVerifyAsync(ReplicaClient replica, ProposedBlock block, CancellationToken ct)
     {
         try
         {
-            var response = await replica.Client.VerifyAsync(ProposedBlocks.Proposal(block), deadline: Deadline(_options.VerifyTimeoutMs));
+            var response = await replica.Client.VerifyAsync(ProposedBlocks.Proposal(block), deadline: Deadline(_options.VerifyTimeoutMs), cancellationToken: ct);
             if (response.Status == VerifyStatus.Verified)
                 replica.Verified(block.Executed.AppId, block.Executed.Height);
             return response;
         }
-        catch (RpcException)
+        catch (RpcException) when (!ct.IsCancellationRequested)
         {
             return null;
         }

@@ -57,8 +57,9 @@ public sealed class DkgSession(ReplicaKey key, ILogger<DkgSession> log)
         if (packages.Count != run.Secret.MaxSigners || packages.Select(p => p.Package.Id).Distinct().Count() != packages.Count)
             throw new ArgumentException($"need one round-one message from each of the {run.Secret.MaxSigners} participants");
         var mine = packages.SingleOrDefault(p => p.Package.Id == key.Id);
-        if (mine.Package is null || !FrostEncoding.Encode(mine.Package).AsSpan().SequenceEqual(FrostEncoding.Encode(run.Own)))
-            throw new ArgumentException("this replica's own round-one package is missing or altered");
+        if (mine.Package is null || !FrostEncoding.Encode(mine.Package).AsSpan().SequenceEqual(FrostEncoding.Encode(run.Own))
+            || !mine.Key.AsSpan().SequenceEqual(ShareEnvelope.PublicKey(run.Encryption)))
+            throw new ArgumentException("this replica's own round-one package or encryption key is missing or altered");
         run.Others = packages.Where(p => p.Package.Id != key.Id).Select(p => p.Package).ToList();
         run.EncryptionKeys = packages.ToDictionary(p => (int)p.Package.Id.Index, p => p.Key);
         var shares = Crypto.Frost.Dkg.SharesFor(run.Secret, run.Others);
@@ -92,7 +93,10 @@ public sealed class DkgSession(ReplicaKey key, ILogger<DkgSession> log)
             CryptographicOperations.ZeroMemory(plain);
         }
         var (keyPackage, publicPackage) = Crypto.Frost.Dkg.Finish(run.Secret, run.Others, received, run.Own);
-        var transcript = Crypto.Frost.Dkg.Transcript([run.Own, .. run.Others]);
+        // Every round-one message, encryption keys included: replicas that saw different keys for a peer
+        // (a relay substituting them) report different transcripts.
+        var transcript = SHA256.HashData([.. Crypto.Frost.Dkg.Transcript([run.Own, .. run.Others]),
+            .. run.EncryptionKeys.OrderBy(k => k.Key).SelectMany(k => (byte[])[(byte)(k.Key >> 8), (byte)k.Key, .. SHA256.HashData(k.Value)])]);
         key.Install(keyPackage);
         lock (_lock)
         {

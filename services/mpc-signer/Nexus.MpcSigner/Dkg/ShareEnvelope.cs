@@ -51,7 +51,8 @@ public static class ShareEnvelope
     {
         using var peer = ECDiffieHellman.Create();
         peer.ImportSubjectPublicKeyInfo(peerPublicKey, out _);
-        var secret = own.DeriveRawSecretAgreement(peer.PublicKey);
+        using var peerPublic = peer.PublicKey;
+        var secret = own.DeriveRawSecretAgreement(peerPublic);
         try
         {
             return HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 32, session, Associated(session, from, to));

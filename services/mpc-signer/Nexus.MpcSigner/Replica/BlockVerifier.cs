@@ -55,6 +55,8 @@ public sealed class BlockVerifier(
             var chainId = await ChainIdAsync(ct);
             if (seal.ChainId != chainId)
                 return Refuse(proposal, $"the block is for chain {seal.ChainId}; this replica's node is on chain {chainId}");
+            if (Discontinuity(app.Head, seal, inputs, deployment) is { } broken)
+                return Refuse(proposal, broken);
 
             if (deployment is not null && !runtime.TryGetLoaded(deployment.CodeHash, out _) && await store.CodeAsync(deployment.CodeHash, ct) is null)
             {
@@ -71,32 +73,71 @@ public sealed class BlockVerifier(
             if (failures.Count > 0)
                 return Refuse(proposal, $"{failures.Count} input(s) not confirmed by this replica's node; first: seq {failures[0].Seq}: {failures[0].Reason}");
 
-            var tree = await app.TreeAsync(ct);
-            Contracts.Executor.BlockExecuted executed;
+            // Execution changes the cached tree in place: whatever stops this block from being recorded
+            // (a refusal, a failure, a cancelled call) drops the copy, so the next attempt reloads it.
+            var committed = false;
             try
             {
-                executed = BlockExecutor.Execute(runtime, code, tree, seal, inputs, app.HeaderHash);
-            }
-            catch (BlockIntegrityException e)
-            {
-                state.Forget(proposal.AppId);
-                return Refuse(proposal, e.Message);
-            }
-            if (!string.Equals(executed.HeaderHash, proposal.HeaderHash, StringComparison.OrdinalIgnoreCase))
-            {
-                state.Forget(proposal.AppId);
-                var h = executed.Header;
-                return Refuse(proposal, $"re-execution gives header {executed.HeaderHash} (previous {h.PreviousHeaderHash}, code {h.CodeHash}, state root {h.StateRoot}, outputs root {h.OutputsRoot}, results root {h.ResultsRoot}); the proposal says {proposal.HeaderHash}");
-            }
+                var tree = await app.TreeAsync(ct);
+                Contracts.Executor.BlockExecuted executed;
+                try
+                {
+                    executed = BlockExecutor.Execute(runtime, code, tree, seal, inputs, app.HeaderHash);
+                }
+                catch (BlockIntegrityException e)
+                {
+                    return Refuse(proposal, e.Message);
+                }
+                if (!string.Equals(executed.HeaderHash, proposal.HeaderHash, StringComparison.OrdinalIgnoreCase))
+                {
+                    var h = executed.Header;
+                    return Refuse(proposal, $"re-execution gives header {executed.HeaderHash} (previous {h.PreviousHeaderHash}, code {h.CodeHash}, state root {h.StateRoot}, outputs root {h.OutputsRoot}, results root {h.ResultsRoot}); the proposal says {proposal.HeaderHash}");
+                }
 
-            await state.CommitAsync(app, executed, tree, ct);
-            metrics.BlocksVerified.Add(1);
-            return Verified(executed.HeaderHash);
+                // Not cancellable from here: the nodes are taken from the tree, so this must finish or fail.
+                await state.CommitAsync(app, executed, tree, seal, inputs, deployment, CancellationToken.None);
+                committed = true;
+                metrics.BlocksVerified.Add(1);
+                return Verified(executed.HeaderHash);
+            }
+            finally
+            {
+                if (!committed)
+                    state.Forget(proposal.AppId);
+            }
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Why this block cannot follow the last one this replica verified, or null: it must start at the
+    /// next sequence number, its inputs must come after the last input in chain order (none skipped
+    /// twice, none reused), and the code may change only at a deployment's own height.
+    /// </summary>
+    private static string? Discontinuity(VerifiedHead? head, Contracts.Sequencer.BlockSealed seal,
+        IReadOnlyList<Contracts.Sequencer.SequencedInput> inputs, Contracts.Registry.AppCodeDeployed? deployment)
+    {
+        var nextSeq = head?.NextSeq ?? 0;
+        if (seal.FirstSeq != nextSeq)
+            return $"the block starts at sequence number {seal.FirstSeq}; this replica's next is {nextSeq}";
+        var last = head is null ? null : new Contracts.LogPosition(head.LastL1Block, head.LastLogIndex);
+        foreach (var input in inputs)
+        {
+            if (last is not null && !last.IsBefore(input.Position))
+                return $"input {input.Seq} at {input.Position} does not come after {last} in chain order";
+            last = input.Position;
+        }
+        var previous = head?.Code;
+        var now = deployment is null ? null : new CodeInForce(deployment.CodeHash.ToLowerInvariant(), deployment.FromHeight, deployment.FuelLimit, deployment.MemoryLimitBytes);
+        if (now == previous)
+            return null;
+        if (now is null)
+            return $"the block runs no code, but code {previous!.CodeHash} was in force";
+        return now.FromHeight == seal.Height ? null
+            : $"code {now.CodeHash} from height {now.FromHeight} appears at height {seal.Height}; a deployment takes effect at its own height";
     }
 
     private static VerifyResponse Verified(string headerHash) => new() { Status = VerifyStatus.Verified, HeaderHash = headerHash };
@@ -148,10 +189,13 @@ public sealed class ReplicaState(ReplicaStore store, ReplicaNodes nodes)
     public void Forget(string appId) => _apps.TryRemove(appId, out _);
 
     /// <summary>Writes the block's new state nodes, then records the header and moves the head (one transaction).</summary>
-    public async Task CommitAsync(AppCopy app, Contracts.Executor.BlockExecuted block, StateTree tree, CancellationToken ct)
+    public async Task CommitAsync(AppCopy app, Contracts.Executor.BlockExecuted block, StateTree tree, Contracts.Sequencer.BlockSealed seal,
+        IReadOnlyList<Contracts.Sequencer.SequencedInput> inputs, Contracts.Registry.AppCodeDeployed? deployment, CancellationToken ct)
     {
         await nodes.Nodes.WriteAsync(app.AppId, tree.TakeNewNodes(), ct);
-        var next = new VerifiedHead(app.AppId, block.Height, block.HeaderHash, tree.Root);
+        var lastInput = inputs.Count > 0 ? inputs[^1].Position : app.Head is { } h ? new Contracts.LogPosition(h.LastL1Block, h.LastLogIndex) : new Contracts.LogPosition(-1, -1);
+        var next = new VerifiedHead(app.AppId, block.Height, block.HeaderHash, tree.Root, seal.FirstSeq + seal.Count, lastInput.BlockNumber, lastInput.LogIndex,
+            deployment is null ? null : new CodeInForce(deployment.CodeHash.ToLowerInvariant(), deployment.FromHeight, deployment.FuelLimit, deployment.MemoryLimitBytes));
         if (!await store.RecordVerifiedAsync(next, ct))
         {
             Forget(app.AppId);

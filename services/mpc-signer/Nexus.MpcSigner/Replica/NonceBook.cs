@@ -19,9 +19,12 @@ public sealed class NonceBook(int capacity)
     {
         _nonces[id] = nonces;
         _order.Enqueue(id);
-        // Forget the oldest beyond the cap: a coordinator that hoards commitments only loses them.
-        while (_nonces.Count > capacity && _order.TryDequeue(out var oldest))
+        // Forget the oldest beyond the cap (a coordinator that hoards commitments only loses them); the
+        // queue also drops ids already taken, and never holds more than twice the cap.
+        while ((_nonces.Count > capacity || _order.Count > 2 * capacity) && _order.TryDequeue(out var oldest))
             _nonces.TryRemove(oldest, out _);
+        while (_order.TryPeek(out var front) && !_nonces.ContainsKey(front))
+            _order.TryDequeue(out _);
     }
 
     public bool TryPeek(Guid id, out SigningNonces nonces) => _nonces.TryGetValue(id, out nonces!);

@@ -11,7 +11,7 @@ public sealed class MalformedProposalException(string message) : Exception(messa
 /// <summary>The stream records inside a <see cref="BlockProposal"/>, as JSON both sides read the same way.</summary>
 public static class ProposalJson
 {
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { RespectRequiredConstructorParameters = true };
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true };
 
     public static Google.Protobuf.ByteString Encode<T>(T value) => Google.Protobuf.ByteString.CopyFrom(JsonSerializer.SerializeToUtf8Bytes(value, Options));
 

@@ -2,8 +2,16 @@ using Npgsql;
 
 namespace Nexus.MpcSigner.Replica;
 
-/// <summary>Where one app stands at this replica: the last header it verified and the state root after it.</summary>
-public sealed record VerifiedHead(string AppId, long Height, string HeaderHash, byte[] StateRoot);
+/// <summary>
+/// Where one app stands at this replica: the last header it verified, the state root after it, and
+/// what the next block must continue — its first sequence number, an input position after the last
+/// one, and the code in force (which may change only at a deployment's own height).
+/// </summary>
+public sealed record VerifiedHead(string AppId, long Height, string HeaderHash, byte[] StateRoot,
+    long NextSeq, long LastL1Block, int LastLogIndex, CodeInForce? Code);
+
+/// <summary>The deployment a block ran with, as the replica accepted it.</summary>
+public sealed record CodeInForce(string CodeHash, long FromHeight, long FuelLimit, long MemoryLimitBytes);
 
 /// <summary>
 /// The replica's own records, in its own schema (plain SQL; no other service writes here):
@@ -12,42 +20,70 @@ public sealed record VerifiedHead(string AppId, long Height, string HeaderHash, 
 /// </summary>
 public sealed class ReplicaStore(NpgsqlDataSource dataSource, string schema)
 {
+    private readonly SemaphoreSlim _creating = new(1, 1);
     private volatile bool _ready;
 
     public string Schema => schema;
 
+    /// <summary>
+    /// Creates the tables on first use (serialised: concurrent DDL on one catalog can fail), and drops
+    /// the commitments issued before this process started: their secret nonces died with it.
+    /// </summary>
     public async Task EnsureCreatedAsync(CancellationToken ct)
     {
         if (_ready)
             return;
+        await _creating.WaitAsync(ct);
+        try
+        {
+            if (!_ready)
+                await CreateAsync(ct);
+            _ready = true;
+        }
+        finally
+        {
+            _creating.Release();
+        }
+    }
+
+    private async Task CreateAsync(CancellationToken ct)
+    {
         await using var cmd = dataSource.CreateCommand($"""
             create schema if not exists {schema};
-            create table if not exists {schema}.signer_heads (app_id text primary key, height bigint not null, header_hash text not null, state_root bytea not null, updated_at timestamptz not null default now());
+            create table if not exists {schema}.signer_heads (app_id text primary key, height bigint not null, header_hash text not null, state_root bytea not null,
+                next_seq bigint not null, last_l1_block bigint not null, last_log_index int not null,
+                code_hash text, code_from bigint, fuel_limit bigint, memory_limit bigint, updated_at timestamptz not null default now());
             create table if not exists {schema}.signer_headers (app_id text not null, height bigint not null, header_hash text not null, verified_at timestamptz not null default now(), signed_at timestamptz, primary key (app_id, height));
             create table if not exists {schema}.signer_nonces (id uuid primary key, issued_at timestamptz not null default now(), used_at timestamptz, app_id text, height bigint, header_hash text);
             create table if not exists {schema}.signer_code (code_hash text primary key, wasm bytea not null);
+            delete from {schema}.signer_nonces where used_at is null;
             """);
         await cmd.ExecuteNonQueryAsync(ct);
-        _ready = true;
     }
+
+    private const string HeadColumns = "height, header_hash, state_root, next_seq, last_l1_block, last_log_index, code_hash, code_from, fuel_limit, memory_limit";
+
+    private static VerifiedHead ReadHead(string appId, NpgsqlDataReader r, int o) => new(appId, r.GetInt64(o), r.GetString(o + 1), (byte[])r[o + 2],
+        r.GetInt64(o + 3), r.GetInt64(o + 4), r.GetInt32(o + 5),
+        r.IsDBNull(o + 6) ? null : new CodeInForce(r.GetString(o + 6), r.GetInt64(o + 7), r.GetInt64(o + 8), r.GetInt64(o + 9)));
 
     public async Task<VerifiedHead?> HeadAsync(string appId, CancellationToken ct)
     {
         await EnsureCreatedAsync(ct);
-        await using var cmd = dataSource.CreateCommand($"select height, header_hash, state_root from {schema}.signer_heads where app_id = $1");
+        await using var cmd = dataSource.CreateCommand($"select {HeadColumns} from {schema}.signer_heads where app_id = $1");
         cmd.Parameters.Add(new NpgsqlParameter { Value = appId });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? new VerifiedHead(appId, reader.GetInt64(0), reader.GetString(1), (byte[])reader[2]) : null;
+        return await reader.ReadAsync(ct) ? ReadHead(appId, reader, 0) : null;
     }
 
     public async Task<IReadOnlyList<VerifiedHead>> HeadsAsync(CancellationToken ct)
     {
         await EnsureCreatedAsync(ct);
-        await using var cmd = dataSource.CreateCommand($"select app_id, height, header_hash, state_root from {schema}.signer_heads order by app_id");
+        await using var cmd = dataSource.CreateCommand($"select app_id, {HeadColumns} from {schema}.signer_heads order by app_id");
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var heads = new List<VerifiedHead>();
         while (await reader.ReadAsync(ct))
-            heads.Add(new VerifiedHead(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), (byte[])reader[3]));
+            heads.Add(ReadHead(reader.GetString(0), reader, 1));
         return heads;
     }
 
@@ -80,13 +116,12 @@ public sealed class ReplicaStore(NpgsqlDataSource dataSource, string schema)
                 return false;
         }
         await using (var head = new NpgsqlCommand(next.Height == 0
-            ? $"insert into {schema}.signer_heads (app_id, height, header_hash, state_root) values ($1, $2, $3, $4) on conflict do nothing"
-            : $"update {schema}.signer_heads set height = $2, header_hash = $3, state_root = $4, updated_at = now() where app_id = $1 and height = $2 - 1", connection, tx))
+            ? $"insert into {schema}.signer_heads (app_id, {HeadColumns}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict do nothing"
+            : $"update {schema}.signer_heads set height = $2, header_hash = $3, state_root = $4, next_seq = $5, last_l1_block = $6, last_log_index = $7, code_hash = $8, code_from = $9, fuel_limit = $10, memory_limit = $11, updated_at = now() where app_id = $1 and height = $2 - 1", connection, tx))
         {
-            head.Parameters.Add(new NpgsqlParameter { Value = next.AppId });
-            head.Parameters.Add(new NpgsqlParameter { Value = next.Height });
-            head.Parameters.Add(new NpgsqlParameter { Value = next.HeaderHash });
-            head.Parameters.Add(new NpgsqlParameter { Value = next.StateRoot });
+            foreach (var value in new object?[] { next.AppId, next.Height, next.HeaderHash, next.StateRoot, next.NextSeq, next.LastL1Block, next.LastLogIndex,
+                         next.Code?.CodeHash, next.Code?.FromHeight, next.Code?.FuelLimit, next.Code?.MemoryLimitBytes })
+                head.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
             if (await head.ExecuteNonQueryAsync(ct) != 1)
                 return false;
         }

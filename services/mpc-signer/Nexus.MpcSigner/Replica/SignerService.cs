@@ -66,6 +66,14 @@ public sealed class SignerService(
         {
             throw Invalid(e.Message);
         }
+        catch (Exception e) when (e is Nexus.Ethereum.Chain.ChainUnavailableException or Npgsql.NpgsqlException or HttpRequestException or TimeoutException)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"this replica cannot reach its own node or store: {e.GetBaseException().Message}"));
+        }
+        catch (CodeIntegrityException e)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
     }
 
     public override async Task<SignResponse> Sign(SignRequest request, ServerCallContext context)
@@ -91,6 +99,11 @@ public sealed class SignerService(
                 ? $"{request.AppId}/{request.Height} has not been verified by this replica"
                 : $"this replica verified a different header at {request.AppId}/{request.Height}"));
 
+        var message = BlockEncoding.SigningDigest(verified!, await ChainIdAsync(context.CancellationToken), signer.Value.SettlementContract);
+        if (!request.Digest.Span.SequenceEqual(message))
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"this replica signs digest {Convert.ToHexStringLower(message)} (its chain and Signer:SettlementContract {signer.Value.SettlementContract}); the request expects {Convert.ToHexStringLower(request.Digest.Span)}"));
+
         var own = commitments.SingleOrDefault(c => c.Id == k.Id);
         if (!nonces.TryPeek(nonceId, out var peeked) || own is null || !SameCommitments(own, peeked.Commitments))
             throw new RpcException(new Status(StatusCode.FailedPrecondition,
@@ -100,8 +113,15 @@ public sealed class SignerService(
         if (!nonces.TryTake(nonceId, out var taken) || !await store.UseNonceAsync(nonceId, request.AppId, request.Height, verified!, context.CancellationToken))
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"nonce {nonceId} was already used"));
 
-        var message = BlockEncoding.SigningDigest(verified!, await verifier.ChainIdAsync(context.CancellationToken), signer.Value.SettlementContract);
-        var share = Frost.Sign(message, taken, k, commitments);
+        SignatureShare share;
+        try
+        {
+            share = Frost.Sign(message, taken, k, commitments);
+        }
+        catch (FrostException e)
+        {
+            throw Invalid(e.Message);
+        }
         metrics.SharesIssued.Add(1);
         log.LogDebug("App {AppId} block {Height}: share released with {Signers} signers", request.AppId, request.Height, commitments.Count);
         return new SignResponse { Share = ByteString.CopyFrom(FrostEncoding.Encode(share)) };
@@ -126,6 +146,18 @@ public sealed class SignerService(
         catch (InvalidOperationException e)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
+    }
+
+    private async Task<long> ChainIdAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await verifier.ChainIdAsync(ct);
+        }
+        catch (Exception e) when (e is Nexus.Ethereum.Chain.ChainUnavailableException or HttpRequestException)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"this replica cannot reach its own node: {e.GetBaseException().Message}"));
         }
     }
 

@@ -263,6 +263,12 @@ public sealed class SignerTests
                 var gap = await four.VerifyAsync(skipped);
                 gap.Status.ShouldBe(VerifyStatus.Refused);
                 gap.Reason.ShouldContain("sequence number");
+                // Real logs, but not this app's inputs by its registration: refused.
+                var foreign = proposal.Clone();
+                foreign.RegistrationJson = ProposalJson.Encode(block.Registration with { Inbox = p.Auction });
+                var notMine = await four.VerifyAsync(foreign);
+                notMine.Status.ShouldBe(VerifyStatus.Refused);
+                notMine.Reason.ShouldContain("not one of the app's registered sources");
                 (await four.VerifyAsync(proposal)).Status.ShouldBe(VerifyStatus.Verified);
                 var other = proposal.Clone();
                 other.HeaderHash = "0x" + new string('4', 64);

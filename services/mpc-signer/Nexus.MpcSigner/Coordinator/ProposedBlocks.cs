@@ -11,7 +11,7 @@ using Nexus.Runtime.Blocks;
 namespace Nexus.MpcSigner.Coordinator;
 
 /// <summary>An executed block with everything a replica needs to judge it.</summary>
-public sealed record ProposedBlock(BlockExecuted Executed, SealedBlock Sealed, AppCodeDeployed? Deployment);
+public sealed record ProposedBlock(BlockExecuted Executed, SealedBlock Sealed, AppCodeDeployed? Deployment, AppRegistered Registration);
 
 /// <summary>Executed blocks read back from the app stream and put to the replicas.</summary>
 public static class ProposedBlocks
@@ -31,7 +31,10 @@ public static class ProposedBlocks
         var sealedBlock = slice.Blocks.SingleOrDefault(b => b.Seal.Height == height)
             ?? throw new BlockIntegrityException(height, "its inputs are not in the stream before its seal");
         var head = await query.LoadAsync<AppExecution>(appId, ct);
-        return new ProposedBlock(executed.Block, sealedBlock, head?.CodeAt(height));
+        var first = await query.Events.FetchStreamAsync(appId, version: 1, fromVersion: 1, token: ct);
+        if (first.Count != 1 || first[0].Data is not AppRegistered registration)
+            throw new BlockIntegrityException(height, $"the first event of {appId}'s stream is not its registration");
+        return new ProposedBlock(executed.Block, sealedBlock, head?.CodeAt(height), registration);
     }
 
     public static BlockProposal Proposal(ProposedBlock block) => new()
@@ -42,6 +45,7 @@ public static class ProposedBlocks
         SealJson = ProposalJson.Encode(block.Sealed.Seal),
         InputsJson = ProposalJson.Encode(block.Sealed.Inputs),
         DeploymentJson = block.Deployment is null ? ByteString.Empty : ProposalJson.Encode(block.Deployment),
+        RegistrationJson = ProposalJson.Encode(block.Registration),
     };
 
 }

@@ -27,6 +27,7 @@ public sealed class BlockVerifier(
     ILogger<BlockVerifier> log)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new();
+    private readonly ConcurrentDictionary<string, AppMembership> _members = new();
     private long _chainId = -1;
 
     public async Task<VerifyResponse> VerifyAsync(BlockProposal proposal, CancellationToken ct)
@@ -57,6 +58,15 @@ public sealed class BlockVerifier(
                 return Refuse(proposal, $"the block is for chain {seal.ChainId}; this replica's node is on chain {chainId}");
             if (Discontinuity(app.Head, seal, inputs, deployment) is { } broken)
                 return Refuse(proposal, broken);
+            // The registration is pinned with the app's first block and every input is checked against it.
+            var registrationJson = app.Head?.Registration
+                ?? (proposal.RegistrationJson.IsEmpty ? throw new MalformedProposalException("registration_json is required for an app's first block") : proposal.RegistrationJson.ToStringUtf8());
+            var registration = ProposalJson.Registration(registrationJson);
+            if (registration.AppId != proposal.AppId || registration.ChainId != chainId)
+                return Refuse(proposal, $"the registration is for {registration.AppId} on chain {registration.ChainId}");
+            var membership = _members.GetOrAdd(registrationJson, json => new AppMembership(registration));
+            if (inputs.Select(membership.Check).FirstOrDefault(reason => reason is not null) is { } foreign)
+                return Refuse(proposal, foreign);
 
             if (deployment is not null && !runtime.TryGetLoaded(deployment.CodeHash, out _) && await store.CodeAsync(deployment.CodeHash, ct) is null)
             {
@@ -95,7 +105,7 @@ public sealed class BlockVerifier(
                 }
 
                 // Not cancellable from here: the nodes are taken from the tree, so this must finish or fail.
-                await state.CommitAsync(app, executed, tree, seal, inputs, deployment, CancellationToken.None);
+                await state.CommitAsync(app, executed, tree, seal, inputs, deployment, registrationJson, CancellationToken.None);
                 committed = true;
                 metrics.BlocksVerified.Add(1);
                 return Verified(executed.HeaderHash);
@@ -190,12 +200,13 @@ public sealed class ReplicaState(ReplicaStore store, ReplicaNodes nodes)
 
     /// <summary>Writes the block's new state nodes, then records the header and moves the head (one transaction).</summary>
     public async Task CommitAsync(AppCopy app, Contracts.Executor.BlockExecuted block, StateTree tree, Contracts.Sequencer.BlockSealed seal,
-        IReadOnlyList<Contracts.Sequencer.SequencedInput> inputs, Contracts.Registry.AppCodeDeployed? deployment, CancellationToken ct)
+        IReadOnlyList<Contracts.Sequencer.SequencedInput> inputs, Contracts.Registry.AppCodeDeployed? deployment, string registration, CancellationToken ct)
     {
         await nodes.Nodes.WriteAsync(app.AppId, tree.TakeNewNodes(), ct);
         var lastInput = inputs.Count > 0 ? inputs[^1].Position : app.Head is { } h ? new Contracts.LogPosition(h.LastL1Block, h.LastLogIndex) : new Contracts.LogPosition(-1, -1);
         var next = new VerifiedHead(app.AppId, block.Height, block.HeaderHash, tree.Root, seal.FirstSeq + seal.Count, lastInput.BlockNumber, lastInput.LogIndex,
-            deployment is null ? null : new CodeInForce(deployment.CodeHash.ToLowerInvariant(), deployment.FromHeight, deployment.FuelLimit, deployment.MemoryLimitBytes));
+            deployment is null ? null : new CodeInForce(deployment.CodeHash.ToLowerInvariant(), deployment.FromHeight, deployment.FuelLimit, deployment.MemoryLimitBytes),
+            registration);
         if (!await store.RecordVerifiedAsync(next, ct))
         {
             Forget(app.AppId);

@@ -15,6 +15,12 @@ public static class ProposalJson
 
     public static Google.Protobuf.ByteString Encode<T>(T value) => Google.Protobuf.ByteString.CopyFrom(JsonSerializer.SerializeToUtf8Bytes(value, Options));
 
+    /// <summary>The app's registration in the proposal (null when absent).</summary>
+    public static AppRegistered? Registration(Google.Protobuf.ByteString json) => Read<AppRegistered>(json, "registration_json");
+
+    /// <summary>A pinned registration, as the replica stored it.</summary>
+    public static AppRegistered Registration(string json) => Read<AppRegistered>(Google.Protobuf.ByteString.CopyFromUtf8(json), "registration")!;
+
     public static (BlockSealed Seal, IReadOnlyList<SequencedInput> Inputs, AppCodeDeployed? Deployment) Decode(BlockProposal proposal)
     {
         var seal = Read<BlockSealed>(proposal.SealJson, "seal_json")

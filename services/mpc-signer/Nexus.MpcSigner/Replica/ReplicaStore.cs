@@ -8,7 +8,7 @@ namespace Nexus.MpcSigner.Replica;
 /// one, and the code in force (which may change only at a deployment's own height).
 /// </summary>
 public sealed record VerifiedHead(string AppId, long Height, string HeaderHash, byte[] StateRoot,
-    long NextSeq, long LastL1Block, int LastLogIndex, CodeInForce? Code);
+    long NextSeq, long LastL1Block, int LastLogIndex, CodeInForce? Code, string Registration);
 
 /// <summary>The deployment a block ran with, as the replica accepted it.</summary>
 public sealed record CodeInForce(string CodeHash, long FromHeight, long FuelLimit, long MemoryLimitBytes);
@@ -52,7 +52,7 @@ public sealed class ReplicaStore(NpgsqlDataSource dataSource, string schema)
             create schema if not exists {schema};
             create table if not exists {schema}.signer_heads (app_id text primary key, height bigint not null, header_hash text not null, state_root bytea not null,
                 next_seq bigint not null, last_l1_block bigint not null, last_log_index int not null,
-                code_hash text, code_from bigint, fuel_limit bigint, memory_limit bigint, updated_at timestamptz not null default now());
+                code_hash text, code_from bigint, fuel_limit bigint, memory_limit bigint, registration text not null, updated_at timestamptz not null default now());
             create table if not exists {schema}.signer_headers (app_id text not null, height bigint not null, header_hash text not null, verified_at timestamptz not null default now(), signed_at timestamptz, primary key (app_id, height));
             create table if not exists {schema}.signer_nonces (id uuid primary key, issued_at timestamptz not null default now(), used_at timestamptz, app_id text, height bigint, header_hash text);
             create table if not exists {schema}.signer_code (code_hash text primary key, wasm bytea not null);
@@ -61,11 +61,11 @@ public sealed class ReplicaStore(NpgsqlDataSource dataSource, string schema)
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    private const string HeadColumns = "height, header_hash, state_root, next_seq, last_l1_block, last_log_index, code_hash, code_from, fuel_limit, memory_limit";
+    private const string HeadColumns = "height, header_hash, state_root, next_seq, last_l1_block, last_log_index, code_hash, code_from, fuel_limit, memory_limit, registration";
 
     private static VerifiedHead ReadHead(string appId, NpgsqlDataReader r, int o) => new(appId, r.GetInt64(o), r.GetString(o + 1), (byte[])r[o + 2],
         r.GetInt64(o + 3), r.GetInt64(o + 4), r.GetInt32(o + 5),
-        r.IsDBNull(o + 6) ? null : new CodeInForce(r.GetString(o + 6), r.GetInt64(o + 7), r.GetInt64(o + 8), r.GetInt64(o + 9)));
+        r.IsDBNull(o + 6) ? null : new CodeInForce(r.GetString(o + 6), r.GetInt64(o + 7), r.GetInt64(o + 8), r.GetInt64(o + 9)), r.GetString(o + 10));
 
     public async Task<VerifiedHead?> HeadAsync(string appId, CancellationToken ct)
     {
@@ -116,11 +116,11 @@ public sealed class ReplicaStore(NpgsqlDataSource dataSource, string schema)
                 return false;
         }
         await using (var head = new NpgsqlCommand(next.Height == 0
-            ? $"insert into {schema}.signer_heads (app_id, {HeadColumns}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict do nothing"
+            ? $"insert into {schema}.signer_heads (app_id, {HeadColumns}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) on conflict do nothing"
             : $"update {schema}.signer_heads set height = $2, header_hash = $3, state_root = $4, next_seq = $5, last_l1_block = $6, last_log_index = $7, code_hash = $8, code_from = $9, fuel_limit = $10, memory_limit = $11, updated_at = now() where app_id = $1 and height = $2 - 1", connection, tx))
         {
             foreach (var value in new object?[] { next.AppId, next.Height, next.HeaderHash, next.StateRoot, next.NextSeq, next.LastL1Block, next.LastLogIndex,
-                         next.Code?.CodeHash, next.Code?.FromHeight, next.Code?.FuelLimit, next.Code?.MemoryLimitBytes })
+                         next.Code?.CodeHash, next.Code?.FromHeight, next.Code?.FuelLimit, next.Code?.MemoryLimitBytes, next.Registration }.Take(next.Height == 0 ? 12 : 11))
                 head.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
             if (await head.ExecuteNonQueryAsync(ct) != 1)
                 return false;

@@ -15,8 +15,12 @@ namespace Nexus.MpcSigner.Dkg;
 /// </summary>
 public sealed class DkgSession(ReplicaKey key, ILogger<DkgSession> log)
 {
+    /// <summary>An abandoned run's secrets are dropped after this long.</summary>
+    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
+
     private sealed class Run(byte[] session, DkgSecret secret, DkgRound1Package own, ECDiffieHellman encryption)
     {
+        public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
         public byte[] Session { get; } = session;
         public DkgSecret Secret { get; } = secret;
         public DkgRound1Package Own { get; } = own;
@@ -38,8 +42,9 @@ public sealed class DkgSession(ReplicaKey key, ILogger<DkgSession> log)
         var run = new Run(request.Session.ToByteArray(), secret, package, ShareEnvelope.NewKey());
         lock (_lock)
         {
+            // A new run replaces the old one; its secret polynomial is wiped (its one-time key is left to
+            // the collector, as a step of the old run may still be using it).
             _run?.Secret.Clear();
-            _run?.Encryption.Dispose();
             _run = run;
         }
         log.LogInformation("DKG {Session}: round one as participant {Id} of {N}, threshold {T}", Convert.ToHexStringLower(run.Session)[..16], key.Id, request.MaxSigners, request.MinSigners);
@@ -116,8 +121,15 @@ public sealed class DkgSession(ReplicaKey key, ILogger<DkgSession> log)
     private Run Current(ByteString session)
     {
         lock (_lock)
+        {
+            if (_run is { } expired && DateTimeOffset.UtcNow - expired.Started > Lifetime)
+            {
+                expired.Secret.Clear();
+                _run = null;
+            }
             return _run is { } run && session.Span.SequenceEqual(run.Session)
                 ? run
-                : throw new InvalidOperationException("no DKG run with this session on this replica (it restarted, or another run started)");
+                : throw new InvalidOperationException("no DKG run with this session on this replica (it restarted, expired, or another run started)");
+        }
     }
 }

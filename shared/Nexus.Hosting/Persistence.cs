@@ -24,4 +24,18 @@ public static class Persistence
             })
             .UseLightweightSessions();
     }
+
+    /// <summary>
+    /// Settings for a service whose Marten async daemon publishes from the streams: poll for new events
+    /// often, also when idle (or a quiet app's event waits up to the default 1 s before it leaves), and
+    /// elect one publisher among the service's instances (hot/cold) with a PostgreSQL advisory lock.
+    /// The lock is database-wide, so its id is per service (<paramref name="serviceLockBase"/>) and per
+    /// store schema.
+    /// </summary>
+    public static void PublishFromStreams(StoreOptions store, int serviceLockBase)
+    {
+        store.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(100);
+        store.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
+        store.Projections.DaemonLockId = serviceLockBase + BitConverter.ToUInt16(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(store.DatabaseSchemaName)));
+    }
 }

@@ -32,13 +32,7 @@ public static class ExecutorHost
         builder.Services.AddSingleton<ExecutionScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ExecutionScheduler>());
 
-        builder.AddNexusMarten(store =>
-            {
-                store.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(100);
-                store.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
-                // Hot/cold election among executors; a different lock id from the sequencer's on the same schema.
-                store.Projections.DaemonLockId = 0x5E91000 + BitConverter.ToUInt16(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(store.DatabaseSchemaName)));
-            })
+        builder.AddNexusMarten(store => Persistence.PublishFromStreams(store, 0x5E91000))
             .AddSubscriptionWithServices<ExecutorPublisher>(ServiceLifetime.Singleton, o => o.Options.BatchSize = 200)
             .AddAsyncDaemon(DaemonMode.HotCold);
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.Extensions.Options;
@@ -90,10 +88,7 @@ public static class SignerHost
 
         builder.AddNexusMarten(store =>
             {
-                store.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(100);
-                store.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
-                // Hot/cold election among coordinators; a lock id apart from the sequencer's and the executor's.
-                store.Projections.DaemonLockId = 0x5E92000 + BitConverter.ToUInt16(SHA256.HashData(Encoding.UTF8.GetBytes(store.DatabaseSchemaName)));
+                Persistence.PublishFromStreams(store, 0x5E92000);
                 store.Schema.For<AppSigning>();
             })
             .AddSubscriptionWithServices<SignedBlockPublisher>(ServiceLifetime.Singleton, o => o.Options.BatchSize = 200)

@@ -23,12 +23,7 @@ public static class SequencerHost
         builder.AddNexusMarten(store =>
             {
                 store.Schema.For<PendingInput>().Index(x => x.AppId);
-                // Sealed blocks are published by the async daemon: poll for new events often, also when idle,
-                // or a quiet app's block waits up to the default 1 s before it leaves.
-                store.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(100);
-                store.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
-                // The hot/cold election is a PostgreSQL advisory lock, database-wide: one per store schema.
-                store.Projections.DaemonLockId = 0x5E90000 + BitConverter.ToUInt16(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(store.DatabaseSchemaName)));
+                Persistence.PublishFromStreams(store, 0x5E90000);
             })
             .AddSubscriptionWithServices<SequencerPublisher>(ServiceLifetime.Singleton, o => o.Options.BatchSize = 500)
             // Hot/cold: with several sequencer instances exactly one publishes, the others stand by.

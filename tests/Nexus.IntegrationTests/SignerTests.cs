@@ -430,4 +430,39 @@ public sealed class SignerTests
         noCommittee["Coordinator:CommitteeFile"] = Path.Combine(c.Dir, "missing.json");
         (await Should.ThrowAsync<FrostException>(() => c.StartWithAsync(noCommittee))).Message.ShouldContain("nexus signers dkg");
     }
+
+    [Fact]
+    public async Task With_mutual_TLS_only_pinned_clients_reach_a_replica_and_blocks_are_signed_over_it()
+    {
+        var (p, app) = await PipelineAsync("mtls");
+        await using var _ = p;
+        await using var c = SignerCommittee.Create(p, 3, 2, tls: true);
+        await c.StartReplicasAsync();
+        var one = c.Members[0];
+
+        // The operator's CLI, with the client certificate and the pins from the replicas file.
+        var status = await Cli.RunAsync(p, "signers", "status", "--replicas", c.ReplicasFilePath);
+        status.Exit.ShouldBe(0, status.Output);
+        status.Output.ShouldContain(one.Url);
+        status.Output.ShouldNotContain("Unavailable");
+
+        // Without a client certificate, with one that is not pinned, or in plain HTTP/2: no call gets through.
+        var token = new Grpc.Core.Metadata { { SignerAuth.Header, "Bearer " + one.Token } };
+        var anyServer = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } };
+        using (var noCertificate = Grpc.Net.Client.GrpcChannel.ForAddress(one.Url, new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = anyServer }))
+            await Should.ThrowAsync<RpcException>(new Signer.SignerClient(noCertificate).GetInfoAsync(new InfoRequest(), token).ResponseAsync);
+        using (var stranger = Nexus.Hosting.Grpc.MutualTls.Channel(one.Url, Nexus.Hosting.Grpc.MutualTls.CreateSelfSigned("stranger"), one.Tls!.Value.Pin))
+            await Should.ThrowAsync<RpcException>(new Signer.SignerClient(stranger).GetInfoAsync(new InfoRequest(), token).ResponseAsync);
+        using (var plain = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{one.GrpcPort}"))
+            await Should.ThrowAsync<RpcException>(new Signer.SignerClient(plain).GetInfoAsync(new InfoRequest(), token).ResponseAsync);
+        // A client that pins another server certificate does not talk to this one.
+        using (var wrongPin = Nexus.Hosting.Grpc.MutualTls.Channel(one.Url, Nexus.Hosting.Grpc.MutualTls.Load(c.ClientTls!.Value.Certificate, c.ClientTls.Value.Key), c.Members[1].Tls!.Value.Pin))
+            await Should.ThrowAsync<RpcException>(new Signer.SignerClient(wrongPin).GetInfoAsync(new InfoRequest(), token).ResponseAsync);
+
+        await StartServicesAsync(p);
+        await c.StartCoordinatorAsync();
+        await SubmitAsync(p, app.AppId, 1, 5);
+        var signed = await AllSignedAsync(p, c, app.AppId, 5);
+        await CheckSignaturesAsync(p, signed, CommitteeFile.Read(c.CommitteeFilePath));
+    }
 }

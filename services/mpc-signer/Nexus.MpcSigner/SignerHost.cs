@@ -5,6 +5,7 @@ using Nexus.AppStreams;
 using Nexus.Crypto.Frost;
 using Nexus.Ethereum.Chain;
 using Nexus.Hosting;
+using Nexus.Hosting.Grpc;
 using Nexus.MpcSigner.Coordinator;
 using Nexus.MpcSigner.Dkg;
 using Nexus.MpcSigner.Replica;
@@ -74,7 +75,15 @@ public static class SignerHost
             // A block proposal carries its inputs and, once, the module.
             o.MaxReceiveMessageSize = 64 * 1024 * 1024;
         });
-        builder.ListenGrpcOn(signer.GrpcPort, DefaultPort);
+        if (string.IsNullOrWhiteSpace(options.TlsCertificateFile))
+            builder.ListenGrpcOn(signer.GrpcPort, DefaultPort);
+        else
+        {
+            if (options.ClientCertificatePins.Count == 0)
+                throw new InvalidOperationException("Replica:ClientCertificatePins is empty: with TLS on, no client could connect");
+            var certificate = MutualTls.Load(options.TlsCertificateFile, options.TlsKeyFile ?? throw new InvalidOperationException("Replica:TlsKeyFile is not set"));
+            builder.ListenGrpcOn(signer.GrpcPort, DefaultPort, listen => MutualTls.RequireClientCertificates(listen, certificate, options.ClientCertificatePins));
+        }
     }
 
     private static void AddCoordinator(WebApplicationBuilder builder)
@@ -106,7 +115,9 @@ public static class SignerHost
                 throw new InvalidOperationException($"Coordinator:Replicas: replica {r.Id} is not a member of the committee in {options.CommitteeFile}");
         if (options.Replicas.Select(r => r.Id).Distinct().Count() != options.Replicas.Count)
             throw new InvalidOperationException("Coordinator:Replicas: an identifier appears twice");
-        return options.Replicas.Select(r => new ReplicaClient(r)).ToList();
+        var certificate = string.IsNullOrWhiteSpace(options.ClientCertificateFile) ? null
+            : MutualTls.Load(options.ClientCertificateFile, options.ClientKeyFile ?? throw new InvalidOperationException("Coordinator:ClientKeyFile is not set"));
+        return options.Replicas.Select(r => new ReplicaClient(r, certificate)).ToList();
     }
 
     public static WebApplication MapSignerRounds(this WebApplication app)

@@ -56,6 +56,17 @@ public sealed class ReplicaOptions
     /// <summary>Where compiled modules are cached; empty: <c>~/.local/share/nexus/signer-&lt;identifier&gt;-modules</c>.</summary>
     public string? ModuleCacheDirectory { get; set; }
 
+    /// <summary>
+    /// Mutual TLS on the gRPC port: this replica's certificate and key (PEM). When set, only clients
+    /// presenting a certificate pinned in <see cref="ClientCertificatePins"/> get through (the token is
+    /// still required). Without it the port speaks plain HTTP/2: keep it on loopback or a private network.
+    /// </summary>
+    public string? TlsCertificateFile { get; set; }
+    public string? TlsKeyFile { get; set; }
+
+    /// <summary>SHA-256 fingerprints (hex) of the client certificates allowed in (the coordinator's, the operator's).</summary>
+    public List<string> ClientCertificatePins { get; set; } = [];
+
     /// <summary>Unused nonce commitments held at most (older ones are forgotten and can no longer sign).</summary>
     [Range(16, 1_000_000)] public int MaxOutstandingNonces { get; set; } = 4_096;
 }
@@ -70,6 +81,10 @@ public sealed class CoordinatorOptions
 
     /// <summary>Every replica: identifier, gRPC URL and its token.</summary>
     [MinLength(1)] public List<ReplicaEndpoint> Replicas { get; set; } = [];
+
+    /// <summary>The coordinator's client certificate and key (PEM), for replicas that require mutual TLS.</summary>
+    public string? ClientCertificateFile { get; set; }
+    public string? ClientKeyFile { get; set; }
 
     /// <summary>How long a replica may take to check and re-execute one block.</summary>
     [Range(100, 3_600_000)] public int VerifyTimeoutMs { get; set; } = 60_000;
@@ -96,6 +111,9 @@ public sealed class ReplicaEndpoint
     [Required, Url] public string Url { get; set; } = "";
     public string? Token { get; set; }
     public string? TokenFile { get; set; }
+
+    /// <summary>SHA-256 fingerprint of the replica's TLS certificate; set for an https:// replica (mutual TLS).</summary>
+    public string? ServerCertificatePin { get; set; }
 }
 
 /// <summary>Secrets come from a file (preferred) or the configuration/environment, never from logs.</summary>

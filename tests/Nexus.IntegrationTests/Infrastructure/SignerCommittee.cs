@@ -24,7 +24,16 @@ public sealed class SignerCommittee : IAsyncDisposable
     private readonly Dictionary<int, InProcessService> _replicas = [];
     private InProcessService? _coordinator;
 
-    public sealed record Member(int Id, string Token, int GrpcPort, string KeyFile, string Schema, string Passphrase);
+    public sealed record Member(int Id, string Token, int GrpcPort, string KeyFile, string Schema, string Passphrase)
+    {
+        /// <summary>Its TLS certificate, key and pin when the committee uses mutual TLS.</summary>
+        public (string Certificate, string Key, string Pin)? Tls { get; set; }
+
+        public string Url => $"{(Tls is null ? "http" : "https")}://127.0.0.1:{GrpcPort}";
+    }
+
+    /// <summary>The coordinator's (and the operator's) client certificate when the committee uses mutual TLS.</summary>
+    public (string Certificate, string Key, string Pin)? ClientTls { get; private set; }
 
     private SignerCommittee(Pipeline p, int n, int t, string dir)
     {
@@ -44,13 +53,28 @@ public sealed class SignerCommittee : IAsyncDisposable
     public string ReplicasFilePath => Path.Combine(Dir, "replicas.json");
     public DealtKeys? Dealt { get; private set; }
 
-    public static SignerCommittee Create(Pipeline p, int n, int t, bool deal = true)
+    public static SignerCommittee Create(Pipeline p, int n, int t, bool deal = true, bool tls = false)
     {
         var dir = Directory.CreateTempSubdirectory("nexus-signers-").FullName;
         var committee = new SignerCommittee(p, n, t, dir);
+        if (tls)
+        {
+            (string, string, string) Issue(string name)
+            {
+                using var cert = Nexus.Hosting.Grpc.MutualTls.CreateSelfSigned("nexus-" + name);
+                var (crt, key) = (Path.Combine(dir, name + "-tls.crt"), Path.Combine(dir, name + "-tls.key"));
+                Nexus.Hosting.Grpc.MutualTls.WritePem(cert, crt, key);
+                return (crt, key, Nexus.Hosting.Grpc.MutualTls.Pin(cert));
+            }
+            committee.ClientTls = Issue("coordinator");
+            foreach (var m in committee.Members)
+                m.Tls = Issue($"replica-{m.Id}");
+        }
         File.WriteAllText(committee.ReplicasFilePath, JsonSerializer.Serialize(new
         {
-            Replicas = committee.Members.Select(m => new { m.Id, Url = $"http://127.0.0.1:{m.GrpcPort}", m.Token }),
+            Replicas = committee.Members.Select(m => new { m.Id, m.Url, m.Token, ServerCertificatePin = m.Tls?.Pin }),
+            ClientCertificateFile = committee.ClientTls?.Certificate,
+            ClientKeyFile = committee.ClientTls?.Key,
         }));
         if (deal)
         {
@@ -72,7 +96,10 @@ public sealed class SignerCommittee : IAsyncDisposable
     }
 
     private SignerSettings.ReplicaSetup Setup(Member m, string? rpcUrl = null) =>
-        new(m.Id, m.GrpcPort, m.Token, m.KeyFile, m.Passphrase, m.Schema, rpcUrl ?? LocalInfra.RpcUrl, Path.Combine(Dir, $"modules-{m.Id}"), Confirmations: 1);
+        new(m.Id, m.GrpcPort, m.Token, m.KeyFile, m.Passphrase, m.Schema, rpcUrl ?? LocalInfra.RpcUrl, Path.Combine(Dir, $"modules-{m.Id}"), Confirmations: 1)
+        {
+            Tls = m.Tls is { } tls ? (tls.Certificate, tls.Key, tls.Pin, [ClientTls!.Value.Pin]) : null,
+        };
 
     public Dictionary<string, string?> ReplicaSettings(int id, string? rpcUrl = null) =>
         _p.Settings().Concat(SignerSettings.Replica(Setup(Members[id - 1], rpcUrl), SettlementContract)).ToDictionary();
@@ -106,7 +133,8 @@ public sealed class SignerCommittee : IAsyncDisposable
 
     public Dictionary<string, string?> CoordinatorSettings()
     {
-        var settings = _p.Settings().Concat(SignerSettings.Coordinator(Members.Select(m => Setup(m)), CommitteeFilePath, SettlementContract)).ToDictionary();
+        var settings = _p.Settings().Concat(SignerSettings.Coordinator(Members.Select(m => Setup(m)), CommitteeFilePath, SettlementContract,
+            ClientTls is { } client ? (client.Certificate, client.Key) : null)).ToDictionary();
         settings["Coordinator:SweepIntervalMs"] = "300";
         settings["Coordinator:VerifyTimeoutMs"] = "20000";
         settings["Coordinator:SignTimeoutMs"] = "3000";
@@ -134,8 +162,11 @@ public sealed class SignerCommittee : IAsyncDisposable
     /// <summary>A client of one replica, with its token unless another is given.</summary>
     public (Signer.SignerClient Client, GrpcChannel Channel) Client(int id, string? token = null)
     {
-        var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{Members[id - 1].GrpcPort}");
-        return (SignerAuth.Client(channel.CreateCallInvoker(), token ?? Members[id - 1].Token), channel);
+        var m = Members[id - 1];
+        var channel = m.Tls is { } tls
+            ? Nexus.Hosting.Grpc.MutualTls.Channel(m.Url, Nexus.Hosting.Grpc.MutualTls.Load(ClientTls!.Value.Certificate, ClientTls.Value.Key), tls.Pin)
+            : GrpcChannel.ForAddress(m.Url);
+        return (SignerAuth.Client(channel.CreateCallInvoker(), token ?? m.Token), channel);
     }
 
     public async Task<IReadOnlyList<BlockSigned>> SignedAsync(string appId)

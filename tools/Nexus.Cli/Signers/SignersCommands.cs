@@ -5,17 +5,18 @@ using Google.Protobuf;
 using Grpc.Net.Client;
 using Nexus.Contracts.Signer;
 using Nexus.Crypto.Frost;
+using Nexus.Hosting.Grpc;
 using Spectre.Console;
 
 namespace Nexus.Cli.Signers;
 
 public static class SignersCommands
 {
-    public static Command Build() => new("signers", "the mpc-signer committee: key generation and status") { Dkg(), Status() };
+    public static Command Build() => new("signers", "the mpc-signer committee: certificates, key generation and status") { Certs(), Dkg(), Status() };
 
     private static readonly Option<FileInfo> Replicas = new("--replicas")
     {
-        Description = "JSON naming each replica: {\"Replicas\":[{\"Id\":1,\"Url\":\"http://127.0.0.1:5114\",\"TokenFile\":\"…\"}]} (a coordinator's settings file works too)",
+        Description = "JSON naming each replica: {\"Replicas\":[{\"Id\":1,\"Url\":\"http://127.0.0.1:5114\",\"TokenFile\":\"…\",\"ServerCertificatePin\":\"(for https)\"}],\"ClientCertificateFile\":\"…\",\"ClientKeyFile\":\"…\"} (a coordinator's settings file works too)",
         Required = true,
     };
 
@@ -62,6 +63,35 @@ public static class SignersCommands
         return cmd;
     }
 
+    private static Command Certs()
+    {
+        var n = new Option<int>("--n") { Description = "replicas", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "directory for the PEM files and pins", Required = true };
+        var cmd = new Command("certs", "self-signed certificates for mutual TLS: one per replica and one for the coordinator/operator, with their SHA-256 pins") { n, output };
+        cmd.SetAction(p =>
+        {
+            var dir = p.GetValue(output)!;
+            dir.Create();
+            var names = Enumerable.Range(1, p.GetValue(n)).Select(i => $"replica-{i}").Append("coordinator").ToList();
+            if (names.Any(name => File.Exists(Path.Combine(dir.FullName, name + "-tls.key"))))
+                throw new InvalidOperationException($"{dir.FullName} already holds keys; certificates are never overwritten");
+            var table = new Table().AddColumns("name", "certificate", "SHA-256 pin");
+            foreach (var name in names)
+            {
+                using var cert = MutualTls.CreateSelfSigned("nexus-" + name);
+                var (crt, key) = (Path.Combine(dir.FullName, name + "-tls.crt"), Path.Combine(dir.FullName, name + "-tls.key"));
+                MutualTls.WritePem(cert, crt, key);
+                var pin = MutualTls.Pin(cert);
+                File.WriteAllText(Path.Combine(dir.FullName, name + "-tls.pin"), pin);
+                table.AddRow(name, crt, pin);
+            }
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine("Each replica: Replica:TlsCertificateFile/TlsKeyFile = its pair, Replica:ClientCertificatePins = the coordinator's pin. Coordinator: ClientCertificateFile/ClientKeyFile, and each replica's pin as ServerCertificatePin.");
+            return 0;
+        });
+        return cmd;
+    }
+
     private static Command Status()
     {
         var cmd = new Command("status", "each replica's identity, key and verified heights") { Replicas };
@@ -70,7 +100,7 @@ public static class SignersCommands
             var table = new Table().AddColumns("replica", "url", "group key", "t", "apps verified");
             foreach (var e in ReadReplicas(p.GetValue(Replicas)!))
             {
-                using var channel = GrpcChannel.ForAddress(e.Url);
+                using var channel = e.Open();
                 try
                 {
                     var info = await SignerAuth.Client(channel.CreateCallInvoker(), e.Token).GetInfoAsync(new InfoRequest(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: ct);
@@ -88,7 +118,13 @@ public static class SignersCommands
         return cmd;
     }
 
-    public sealed record Endpoint(int Id, string Url, string Token);
+    public sealed record Endpoint(int Id, string Url, string Token, string? ServerPin, System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate)
+    {
+        /// <summary>A channel to the replica: mutual TLS when it is pinned, plain HTTP/2 otherwise.</summary>
+        public GrpcChannel Open() => ServerPin is null
+            ? GrpcChannel.ForAddress(Url)
+            : MutualTls.Channel(Url, ClientCertificate ?? throw new ArgumentException($"replica {Id} is pinned for TLS but no ClientCertificateFile is given"), ServerPin);
+    }
 
     private static IReadOnlyList<Endpoint> ReadReplicas(FileInfo file)
     {
@@ -98,16 +134,21 @@ public static class SignersCommands
         var root = json.RootElement.TryGetProperty("Coordinator", out var c) ? c : json.RootElement;
         if (!root.TryGetProperty("Replicas", out var list) || list.ValueKind != JsonValueKind.Array)
             throw new ArgumentException($"--replicas: {file.Name} has no \"Replicas\" array");
+        string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.Combine(file.DirectoryName!, path);
+        var client = root.TryGetProperty("ClientCertificateFile", out var cf) && cf.GetString() is { Length: > 0 } certificate
+            ? MutualTls.Load(Resolve(certificate), Resolve(root.GetProperty("ClientKeyFile").GetString() ?? ""))
+            : null;
         return list.EnumerateArray().Select(r =>
         {
             var id = r.GetProperty("Id").GetInt32();
             var url = r.GetProperty("Url").GetString() ?? throw new ArgumentException($"replica {id}: no Url");
             var token = r.TryGetProperty("TokenFile", out var tf) && tf.GetString() is { Length: > 0 } path
-                ? File.ReadAllText(Path.IsPathRooted(path) ? path : Path.Combine(file.DirectoryName!, path)).Trim()
+                ? File.ReadAllText(Resolve(path)).Trim()
                 : r.TryGetProperty("Token", out var tk) ? tk.GetString() ?? "" : "";
             if (token.Length == 0)
                 throw new ArgumentException($"replica {id}: no Token or TokenFile");
-            return new Endpoint(id, url, token);
+            var pin = r.TryGetProperty("ServerCertificatePin", out var sp) && sp.GetString() is { Length: > 0 } p ? p : null;
+            return new Endpoint(id, url, token, pin, client);
         }).ToList();
     }
 }
@@ -122,7 +163,7 @@ public static class DkgCeremony
     public static async Task<Committee> RunAsync(IReadOnlyList<SignersCommands.Endpoint> endpoints, int threshold,
         Action<string, int> progress, CancellationToken ct)
     {
-        var channels = endpoints.Select(e => GrpcChannel.ForAddress(e.Url)).ToList();
+        var channels = endpoints.Select(e => e.Open()).ToList();
         try
         {
             var clients = endpoints.Select((e, i) => SignerAuth.Client(channels[i].CreateCallInvoker(), e.Token)).ToList();

@@ -12,11 +12,15 @@ public sealed class ReplicaClient : IDisposable
     private readonly Queue<(string Id, SigningCommitments Commitments)> _commitments = new();
     private readonly SemaphoreSlim _refill = new(1, 1);
 
-    public ReplicaClient(ReplicaEndpoint endpoint)
+    public ReplicaClient(ReplicaEndpoint endpoint, System.Security.Cryptography.X509Certificates.X509Certificate2? clientCertificate)
     {
         Id = new Identifier(checked((ushort)endpoint.Id));
         Url = endpoint.Url;
-        _channel = GrpcChannel.ForAddress(endpoint.Url);
+        _channel = string.IsNullOrWhiteSpace(endpoint.ServerCertificatePin)
+            ? GrpcChannel.ForAddress(endpoint.Url)
+            : Nexus.Hosting.Grpc.MutualTls.Channel(endpoint.Url,
+                clientCertificate ?? throw new InvalidOperationException($"replica {endpoint.Id} is pinned for mutual TLS but Coordinator:ClientCertificateFile is not set"),
+                endpoint.ServerCertificatePin);
         Client = SignerAuth.Client(_channel.CreateCallInvoker(), Secrets.Read(endpoint.Token, endpoint.TokenFile, $"Coordinator:Replicas[{endpoint.Id}]:Token"));
     }
 

@@ -12,7 +12,8 @@ public static class GrpcPort
     /// gRPC needs HTTP/2, and without TLS a port speaks one protocol, so gRPC gets its own port on the
     /// address of the first URL. Listening explicitly replaces the URL binding, so the HTTP ones are re-added.
     /// </summary>
-    public static WebApplicationBuilder ListenGrpcOn(this WebApplicationBuilder builder, int grpcPort, int defaultPort)
+    /// <param name="configure">Extra settings of the gRPC listener (e.g. TLS with client certificates).</param>
+    public static WebApplicationBuilder ListenGrpcOn(this WebApplicationBuilder builder, int grpcPort, int defaultPort, Action<ListenOptions>? configure = null)
     {
         var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } configured ? configured : $"http://127.0.0.1:{defaultPort}";
         // The endpoints below replace the URL setting; clearing it keeps Kestrel from warning that it overrides them.
@@ -30,7 +31,11 @@ public static class GrpcPort
                 first ??= address;
                 kestrel.Listen(address, uri.Port, l => l.Protocols = HttpProtocols.Http1);
             }
-            kestrel.Listen(first ?? IPAddress.Loopback, grpcPort, l => l.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(first ?? IPAddress.Loopback, grpcPort, l =>
+            {
+                l.Protocols = HttpProtocols.Http2;
+                configure?.Invoke(l);
+            });
         });
         return builder;
     }

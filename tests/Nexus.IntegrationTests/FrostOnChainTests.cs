@@ -29,6 +29,7 @@ public sealed class FrostOnChainTests
 
         var random = new Random(3);
         long maxGas = 0;
+        (byte[] Message, BigInteger Rx, BigInteger Ry, BigInteger Z) last = default;
         for (var trial = 0; trial < 4; trial++)
         {
             var message = new byte[trial == 3 ? 100 : 32];
@@ -40,6 +41,7 @@ public sealed class FrostOnChainTests
             var signature = Frost.Aggregate(commitments, shares, keys.GroupPublicKey, message, keys.Packages.ToDictionary(p => p.Id, p => p.VerifyingShare));
             var (rx, ry) = Ciphersuite.Coordinates(signature.R);
             var z = U(Ciphersuite.SerializeScalar(signature.Z));
+            last = (message, U(rx), U(ry), z);
 
             // The on-chain challenge is the RFC's.
             var challenge = await verifier.GetFunction("challengeOf").CallAsync<BigInteger>(message, U(rx), U(ry));
@@ -68,6 +70,25 @@ public sealed class FrostOnChainTests
         var other = TrustedDealer.Deal(3, 2);
         var (ox, oy) = Ciphersuite.Coordinates(other.GroupPublicKey);
         await Should.ThrowAsync<Exception>(() => dapp.DeployAsync("FrostVerifier", default, U(ox), U(oy) + 1));
+        var otherAddress = await dapp.DeployAsync("FrostVerifier", default, U(ox), U(oy));
+        var otherVerifier = dapp.Web3.Eth.GetContract(Nexus.Ethereum.Artifacts.SolidityArtifact.Load("FrostVerifier").Abi, otherAddress);
+        (await otherVerifier.GetFunction("verify").CallAsync<bool>(last.Message, last.Rx, last.Ry, last.Z)).ShouldBeFalse();
+        // Single-bit flips of the key: off the curve (refused at deployment) or another key (rejects).
+        for (var bit = 0; bit < 256; bit += 51)
+            foreach (var (kx, ky) in new[] { (U(px) ^ (BigInteger.One << bit), U(py)), (U(px), U(py) ^ (BigInteger.One << bit)) })
+            {
+                string flipped;
+                try
+                {
+                    flipped = await dapp.DeployAsync("FrostVerifier", default, kx, ky);
+                }
+                catch (Exception)
+                {
+                    continue; // refused: not a point on the curve
+                }
+                var contract = dapp.Web3.Eth.GetContract(Nexus.Ethereum.Artifacts.SolidityArtifact.Load("FrostVerifier").Abi, flipped);
+                (await contract.GetFunction("verify").CallAsync<bool>(last.Message, last.Rx, last.Ry, last.Z)).ShouldBeFalse();
+            }
         maxGas.ShouldBeGreaterThan(0);
         Console.WriteLine($"FrostVerifier: verification used at most {maxGas} gas (execution of the check, without the transaction base)");
     }

@@ -95,19 +95,27 @@ public static class NexusDefaults
         services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 
     /// <summary>
-    /// Runs the service; bad configuration stops it with one clear line and exit code 2 instead of a stack trace.
+    /// Runs the service; bad configuration stops it with one clear line and exit code 2 instead of a
+    /// stack trace, and so does anything else that keeps it from starting (a missing key or committee
+    /// file, a wrong passphrase): the host has logged the details already.
     /// </summary>
     public static async Task<int> RunNexusAsync(this WebApplication app)
     {
         try
         {
-            await app.RunAsync();
-            return 0;
+            await app.StartAsync();
         }
         catch (OptionsValidationException e)
         {
             Console.Error.WriteLine($"configuration error: {string.Join("; ", e.Failures)}");
             return 2;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Console.Error.WriteLine($"startup failed: {e.GetBaseException().Message}");
+            return 2;
+        }
+        await app.WaitForShutdownAsync();
+        return 0;
     }
 }

@@ -155,6 +155,20 @@ public sealed class SignerTests
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync(coordinator.BaseUrl + "/metrics");
         metrics.Split('\n').ShouldContain(l => l.StartsWith("nexus_signer_bad_shares") && l.Contains("replica=\"2\""));
+
+        // A second coordinator stands by while the first leads, and takes over when it stops.
+        await using var standby = await c.StartStandbyCoordinatorAsync();
+        // (Both run in this process, so their metrics mix; ask the services themselves.)
+        static bool Leads(Nexus.Hosting.InProcess.InProcessService s) =>
+            ((SigningCoordinator)s.Services.GetService(typeof(SigningCoordinator))!).IsLeader;
+        await Task.Delay(1_000);
+        Leads(coordinator).ShouldBeTrue();
+        Leads(standby).ShouldBeFalse();
+        await c.StopCoordinatorAsync();
+        await SubmitAsync(p, app.AppId, 13, 6);
+        signed = await AllSignedAsync(p, c, app.AppId, 18);
+        await CheckSignaturesAsync(p, signed, committee);
+        Leads(standby).ShouldBeTrue();
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public static class ListenerHost
         builder.Services.AddSingleton<IChainReader>(sp => new NethereumChainReader(sp.GetRequiredService<IOptions<EthereumOptions>>().Value.RpcUrl));
         builder.AddNexusMarten(store => store.Schema.For<WatchCursor>());
         builder.AddNexusBus(_ => { });
-        builder.Services.AddSingleton<Leadership>();
+        builder.Services.AddSingleton<ListenerLeadership>();
         builder.Services.AddSingleton<NewHeads>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NewHeads>());
         builder.Services.AddHostedService<ListenerWorker>();

@@ -91,7 +91,7 @@ public sealed class Pipeline : IAsyncDisposable
         ["Listener:MaxBackoffMs"] = "1000",
         ["Sequencer:MaxInputsPerBlock"] = "50",
         ["Logging:LogLevel:Default"] = "Warning",
-        ["Logging:LogLevel:Nexus.ChainListener.Scanning.Leadership"] = "Information",
+        ["Logging:LogLevel:Nexus.ChainListener.Scanning.ListenerLeadership"] = "Information",
     }.Concat(Overrides).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value);
 
     public async Task<InProcessService> StartListenerAsync(string? rpcUrl = null)

@@ -150,6 +150,10 @@ public sealed class SignerCommittee : IAsyncDisposable
         return _coordinator;
     }
 
+    /// <summary>Another coordinator on the same store (the caller disposes it).</summary>
+    public Task<InProcessService> StartStandbyCoordinatorAsync() =>
+        InProcessService.StartAsync(b => b.AddMpcSigner(), CoordinatorSettings(), app => app.MapSignerRounds());
+
     public async Task StopCoordinatorAsync()
     {
         if (_coordinator is { } c)

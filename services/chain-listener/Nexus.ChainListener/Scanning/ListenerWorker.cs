@@ -26,7 +26,7 @@ public sealed class ListenerWorker(
     TimeProvider clock,
     IHostApplicationLifetime lifetime,
     NewHeads newHeads,
-    Leadership leadership,
+    ListenerLeadership leadership,
     ILogger<ListenerWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken ct)

@@ -32,13 +32,20 @@ public sealed class SigningCoordinator(
     IReadOnlyList<ReplicaClient> replicas,
     IOptions<CoordinatorOptions> options,
     IOptions<SignerOptions> signer,
+    IOptions<Nexus.Hosting.PostgresOptions> postgres,
     SignerMetrics metrics,
     ILogger<SigningCoordinator> log) : BackgroundService
 {
+    // One coordinator signs, others stand by: two would both spend nonces on every block (the record
+    // guard keeps one BlockSigned per height either way).
+    private readonly Nexus.Hosting.Leadership _leadership = new(postgres.Value.ConnectionString, $"the signing coordinators (schema {postgres.Value.Schema})", log);
     private readonly CoordinatorOptions _options = options.Value;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private CancellationToken _stopping;
     private readonly Dictionary<string, (DateTimeOffset NotBefore, Nexus.Ethereum.Backoff Backoff)> _failing = [];
+
+    /// <summary>Whether this coordinator is the active one.</summary>
+    public bool IsLeader => _leadership.IsLeader;
 
     /// <summary>A block was executed: look now instead of at the next sweep.</summary>
     public void Wake()
@@ -56,7 +63,10 @@ public sealed class SigningCoordinator(
         {
             try
             {
-                await SignPendingAsync(ct);
+                var leader = await _leadership.EnsureLeaderAsync(ct);
+                metrics.Leader(leader);
+                if (leader)
+                    await SignPendingAsync(ct);
                 backoff.Reset();
                 await _wake.WaitAsync(TimeSpan.FromMilliseconds(_options.SweepIntervalMs), ct);
             }
@@ -71,6 +81,12 @@ public sealed class SigningCoordinator(
                 await Task.Delay(delay, ct).ContinueWith(_ => { }, CancellationToken.None);
             }
         }
+    }
+
+    public override async Task StopAsync(CancellationToken ct)
+    {
+        await base.StopAsync(ct);
+        await _leadership.DisposeAsync();
     }
 
     /// <summary>Signs every executed block not yet signed, apps in parallel, heights in order.</summary>

@@ -13,4 +13,5 @@ root.Subcommands.Add(Nexus.Bench.Runtime.RuntimeBench.Command()); // WebAssembly
 root.Subcommands.Add(Nexus.Bench.Runtime.ExecuteBench.Command()); // executor service on PostgreSQL + RabbitMQ
 root.Subcommands.Add(Nexus.Bench.Frost.FrostBench.Command()); // FROST signing, no infrastructure
 root.Subcommands.Add(Nexus.Bench.Signer.SignerBench.Command()); // mpc-signer committee end to end on the dev node
+root.Subcommands.Add(Nexus.Bench.Bn254.Bn254Bench.Command()); // BN254 field, G1, MSM; no infrastructure
 return await root.Parse(args).InvokeAsync();

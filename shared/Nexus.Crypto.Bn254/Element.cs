@@ -1,0 +1,281 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Nexus.Crypto.Bn254;
+
+/// <summary>
+/// An element of the prime field of <typeparamref name="M"/>, held in Montgomery form (a·R mod p) on
+/// four 64-bit limbs. Multiplication is CIOS Montgomery with <see cref="Math.BigMul(ulong, ulong, out ulong)"/>;
+/// addition and subtraction are branch-light. Arithmetic is not constant-time where noted: this field
+/// serves proving (public or prover-private data on the prover's own machine), not long-term keys.
+/// </summary>
+public readonly struct Element<M> : IEquatable<Element<M>> where M : struct, IModulus
+{
+    internal readonly ulong L0, L1, L2, L3;
+
+    internal Element(ulong l0, ulong l1, ulong l2, ulong l3)
+    {
+        L0 = l0; L1 = l1; L2 = l2; L3 = l3;
+    }
+
+    public static Element<M> Zero => default;
+    public static Element<M> One => new(M.R0, M.R1, M.R2, M.R3);
+
+    /// <summary>The modulus.</summary>
+    public static BigInteger Modulus => ToBig(M.P0, M.P1, M.P2, M.P3);
+
+    public bool IsZero => (L0 | L1 | L2 | L3) == 0;
+
+    /// <summary>From a canonical integer (reduced mod p first).</summary>
+    public static Element<M> From(BigInteger value)
+    {
+        var v = BigInteger.Remainder(value, Modulus);
+        if (v.Sign < 0)
+            v += Modulus;
+        Span<byte> b = stackalloc byte[32];
+        v.TryWriteBytes(b, out _, isUnsigned: true, isBigEndian: false);
+        return ToMontgomery(BinaryPrimitives.ReadUInt64LittleEndian(b), BinaryPrimitives.ReadUInt64LittleEndian(b[8..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(b[16..]), BinaryPrimitives.ReadUInt64LittleEndian(b[24..]));
+    }
+
+    public static Element<M> From(ulong value) => ToMontgomery(value, 0, 0, 0);
+
+    /// <summary>From 32 big-endian bytes that must be below p (the EVM's and snarkjs's canonical form).</summary>
+    public static bool TryRead(ReadOnlySpan<byte> bigEndian32, out Element<M> value)
+    {
+        value = default;
+        if (bigEndian32.Length != 32)
+            return false;
+        var l3 = BinaryPrimitives.ReadUInt64BigEndian(bigEndian32);
+        var l2 = BinaryPrimitives.ReadUInt64BigEndian(bigEndian32[8..]);
+        var l1 = BinaryPrimitives.ReadUInt64BigEndian(bigEndian32[16..]);
+        var l0 = BinaryPrimitives.ReadUInt64BigEndian(bigEndian32[24..]);
+        if (!LessThanP(l0, l1, l2, l3))
+            return false;
+        value = ToMontgomery(l0, l1, l2, l3);
+        return true;
+    }
+
+    public static Element<M> Read(ReadOnlySpan<byte> bigEndian32) => TryRead(bigEndian32, out var v)
+        ? v
+        : throw new FormatException($"not a canonical element of the field mod {Modulus} (32 big-endian bytes below the modulus)");
+
+    /// <summary>The canonical value as 32 big-endian bytes.</summary>
+    public void Write(Span<byte> bigEndian32)
+    {
+        var (l0, l1, l2, l3) = FromMontgomery();
+        BinaryPrimitives.WriteUInt64BigEndian(bigEndian32, l3);
+        BinaryPrimitives.WriteUInt64BigEndian(bigEndian32[8..], l2);
+        BinaryPrimitives.WriteUInt64BigEndian(bigEndian32[16..], l1);
+        BinaryPrimitives.WriteUInt64BigEndian(bigEndian32[24..], l0);
+    }
+
+    public byte[] ToBytes()
+    {
+        var b = new byte[32];
+        Write(b);
+        return b;
+    }
+
+    /// <summary>The canonical value's four little-endian limbs (for scalar decomposition).</summary>
+    internal (ulong L0, ulong L1, ulong L2, ulong L3) Canonical() => FromMontgomery();
+
+    public BigInteger ToBigInteger()
+    {
+        var (l0, l1, l2, l3) = FromMontgomery();
+        return ToBig(l0, l1, l2, l3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Element<M> operator +(in Element<M> a, in Element<M> b)
+    {
+        ulong c;
+        var t0 = AddC(a.L0, b.L0, 0, out c);
+        var t1 = AddC(a.L1, b.L1, c, out c);
+        var t2 = AddC(a.L2, b.L2, c, out c);
+        var t3 = AddC(a.L3, b.L3, c, out c);
+        return Reduce(t0, t1, t2, t3, c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Element<M> operator -(in Element<M> a, in Element<M> b)
+    {
+        ulong borrow;
+        var t0 = SubB(a.L0, b.L0, 0, out borrow);
+        var t1 = SubB(a.L1, b.L1, borrow, out borrow);
+        var t2 = SubB(a.L2, b.L2, borrow, out borrow);
+        var t3 = SubB(a.L3, b.L3, borrow, out borrow);
+        // Add p back when it went negative (mask instead of a branch).
+        var mask = 0UL - borrow;
+        ulong c;
+        t0 = AddC(t0, M.P0 & mask, 0, out c);
+        t1 = AddC(t1, M.P1 & mask, c, out c);
+        t2 = AddC(t2, M.P2 & mask, c, out c);
+        t3 = AddC(t3, M.P3 & mask, c, out _);
+        return new Element<M>(t0, t1, t2, t3);
+    }
+
+    public static Element<M> operator -(in Element<M> a) => Zero - a;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Element<M> operator *(in Element<M> a, in Element<M> b) => MontMul(a.L0, a.L1, a.L2, a.L3, b.L0, b.L1, b.L2, b.L3);
+
+    public Element<M> Square() => this * this;
+
+    public Element<M> Double() => this + this;
+
+    /// <summary>this^e for a non-negative exponent (square-and-multiply; variable time in e).</summary>
+    public Element<M> Pow(BigInteger e)
+    {
+        if (e.Sign < 0)
+            throw new ArgumentOutOfRangeException(nameof(e));
+        var result = One;
+        var x = this;
+        for (var i = (int)e.GetBitLength() - 1; i >= 0; i--)
+        {
+            result = result.Square();
+            if (!(e >> i).IsEven)
+                result *= x;
+        }
+        return result;
+    }
+
+    /// <summary>The inverse (Fermat: a^(p−2)); zero has none.</summary>
+    public Element<M> Inverse() => IsZero ? throw new DivideByZeroException("zero has no inverse") : Pow(Modulus - 2);
+
+    /// <summary>Inverts every element in place with one inversion (Montgomery's trick); none may be zero.</summary>
+    public static void BatchInverse(Span<Element<M>> values)
+    {
+        if (values.Length == 0)
+            return;
+        var prefix = new Element<M>[values.Length];
+        var acc = One;
+        for (var i = 0; i < values.Length; i++)
+        {
+            prefix[i] = acc;
+            acc *= values[i];
+        }
+        var inv = acc.Inverse();
+        for (var i = values.Length - 1; i >= 0; i--)
+        {
+            var v = values[i];
+            values[i] = inv * prefix[i];
+            inv *= v;
+        }
+    }
+
+    public bool Equals(Element<M> other) => L0 == other.L0 && L1 == other.L1 && L2 == other.L2 && L3 == other.L3;
+    public override bool Equals(object? obj) => obj is Element<M> e && Equals(e);
+    public override int GetHashCode() => HashCode.Combine(L0, L1, L2, L3);
+    public static bool operator ==(Element<M> a, Element<M> b) => a.Equals(b);
+    public static bool operator !=(Element<M> a, Element<M> b) => !a.Equals(b);
+    public override string ToString() => ToBigInteger().ToString();
+
+    private static Element<M> ToMontgomery(ulong l0, ulong l1, ulong l2, ulong l3) =>
+        MontMul(l0, l1, l2, l3, M.RR0, M.RR1, M.RR2, M.RR3);
+
+    private (ulong, ulong, ulong, ulong) FromMontgomery()
+    {
+        var e = MontMul(L0, L1, L2, L3, 1, 0, 0, 0);
+        return (e.L0, e.L1, e.L2, e.L3);
+    }
+
+    /// <summary>CIOS Montgomery multiplication: a·b·R⁻¹ mod p.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Element<M> MontMul(ulong a0, ulong a1, ulong a2, ulong a3, ulong b0, ulong b1, ulong b2, ulong b3)
+    {
+        ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0;
+        Round(ref t0, ref t1, ref t2, ref t3, ref t4, a0, a1, a2, a3, b0);
+        Round(ref t0, ref t1, ref t2, ref t3, ref t4, a0, a1, a2, a3, b1);
+        Round(ref t0, ref t1, ref t2, ref t3, ref t4, a0, a1, a2, a3, b2);
+        Round(ref t0, ref t1, ref t2, ref t3, ref t4, a0, a1, a2, a3, b3);
+        return Reduce(t0, t1, t2, t3, t4);
+    }
+
+    /// <summary>t += a·bi, then t += m·p with m making the low limb zero, then t >>= 64.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Round(ref ulong t0, ref ulong t1, ref ulong t2, ref ulong t3, ref ulong t4,
+        ulong a0, ulong a1, ulong a2, ulong a3, ulong bi)
+    {
+        ulong c;
+        t0 = MulAdd(a0, bi, t0, 0, out c);
+        t1 = MulAdd(a1, bi, t1, c, out c);
+        t2 = MulAdd(a2, bi, t2, c, out c);
+        t3 = MulAdd(a3, bi, t3, c, out c);
+        t4 = AddC(t4, c, 0, out var t5);
+
+        var m = t0 * M.Inv;
+        MulAdd(m, M.P0, t0, 0, out c);
+        t0 = MulAdd(m, M.P1, t1, c, out c);
+        t1 = MulAdd(m, M.P2, t2, c, out c);
+        t2 = MulAdd(m, M.P3, t3, c, out c);
+        t3 = AddC(t4, c, 0, out c);
+        t4 = t5 + c;
+    }
+
+    /// <summary>(t4:t3:t2:t1:t0) − p when it is ≥ p (the input is below 2p).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Element<M> Reduce(ulong t0, ulong t1, ulong t2, ulong t3, ulong t4)
+    {
+        ulong borrow;
+        var s0 = SubB(t0, M.P0, 0, out borrow);
+        var s1 = SubB(t1, M.P1, borrow, out borrow);
+        var s2 = SubB(t2, M.P2, borrow, out borrow);
+        var s3 = SubB(t3, M.P3, borrow, out borrow);
+        SubB(t4, 0, borrow, out borrow);
+        // borrow = 1: t < p, keep t.
+        var keep = 0UL - borrow;
+        return new Element<M>((t0 & keep) | (s0 & ~keep), (t1 & keep) | (s1 & ~keep), (t2 & keep) | (s2 & ~keep), (t3 & keep) | (s3 & ~keep));
+    }
+
+    private static bool LessThanP(ulong l0, ulong l1, ulong l2, ulong l3)
+    {
+        ulong borrow;
+        SubB(l0, M.P0, 0, out borrow);
+        SubB(l1, M.P1, borrow, out borrow);
+        SubB(l2, M.P2, borrow, out borrow);
+        SubB(l3, M.P3, borrow, out borrow);
+        return borrow == 1;
+    }
+
+    // 64×64→128 with Math.BigMul (one MUL/MULX): UInt128's operator * multiplies 128×128 and was 3× slower here.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MulAdd(ulong a, ulong b, ulong add, ulong carry, out ulong hi)
+    {
+        hi = Math.BigMul(a, b, out var lo);
+        lo += add;
+        hi += lo < add ? 1UL : 0UL;
+        lo += carry;
+        hi += lo < carry ? 1UL : 0UL;
+        return lo;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong AddC(ulong a, ulong b, ulong carryIn, out ulong carryOut)
+    {
+        var sum = a + b;
+        var c1 = sum < a ? 1UL : 0UL;
+        var result = sum + carryIn;
+        carryOut = c1 + (result < sum ? 1UL : 0UL);
+        return result;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong SubB(ulong a, ulong b, ulong borrowIn, out ulong borrowOut)
+    {
+        var diff = a - b - borrowIn;
+        borrowOut = ((~a & b) | (~(a ^ b) & diff)) >> 63;
+        return diff;
+    }
+
+    private static BigInteger ToBig(ulong l0, ulong l1, ulong l2, ulong l3)
+    {
+        Span<byte> b = stackalloc byte[32];
+        BinaryPrimitives.WriteUInt64LittleEndian(b, l0);
+        BinaryPrimitives.WriteUInt64LittleEndian(b[8..], l1);
+        BinaryPrimitives.WriteUInt64LittleEndian(b[16..], l2);
+        BinaryPrimitives.WriteUInt64LittleEndian(b[24..], l3);
+        return new BigInteger(b, isUnsigned: true, isBigEndian: false);
+    }
+}

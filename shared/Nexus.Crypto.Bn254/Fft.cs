@@ -1,0 +1,130 @@
+using System.Numerics;
+
+namespace Nexus.Crypto.Bn254;
+
+/// <summary>
+/// Radix-2 number-theoretic transforms over Fr (2-adicity 28, so sizes up to 2²⁸): evaluation on the
+/// subgroup of n-th roots of unity, its inverse, and on a coset g·H (the shift Groth16 uses to divide
+/// by the vanishing polynomial). Iterative, in place, bit-reversed input order; the butterflies of a
+/// stage run in parallel once the stage is large enough.
+/// </summary>
+public static class Fft
+{
+    public const int MaxLog2 = 28;
+
+    /// <summary>5 generates Fr's multiplicative group; 5^((r−1)/2²⁸) is a primitive 2²⁸-th root of unity.</summary>
+    public static readonly Element<Fr> MultiplicativeGenerator = Element<Fr>.From(5);
+
+    private static readonly Element<Fr> RootOfUnity2Pow28 =
+        Element<Fr>.From(BigInteger.Parse("19103219067921713944291392827692070036145651957329286315305642004821462161904"));
+
+    /// <summary>A primitive n-th root of unity for n = 2^log2n.</summary>
+    public static Element<Fr> Root(int log2n)
+    {
+        if (log2n is < 0 or > MaxLog2)
+            throw new ArgumentOutOfRangeException(nameof(log2n), $"sizes up to 2^{MaxLog2}");
+        var w = RootOfUnity2Pow28;
+        for (var i = log2n; i < MaxLog2; i++)
+            w = w.Square();
+        return w;
+    }
+
+    /// <summary>Coefficients → evaluations at ω⁰..ωⁿ⁻¹ (in place; length a power of two).</summary>
+    public static void Forward(Span<Element<Fr>> values) => Transform(values, Root(Log2(values.Length)));
+
+    /// <summary>Evaluations at ω⁰..ωⁿ⁻¹ → coefficients (in place).</summary>
+    public static void Inverse(Span<Element<Fr>> values)
+    {
+        var log2n = Log2(values.Length);
+        Transform(values, Root(log2n).Inverse());
+        var nInv = Element<Fr>.From((ulong)values.Length).Inverse();
+        for (var i = 0; i < values.Length; i++)
+            values[i] *= nInv;
+    }
+
+    /// <summary>Coefficients → evaluations at shift·ωⁱ (multiply coefficient i by shiftⁱ, then transform).</summary>
+    public static void ForwardOnCoset(Span<Element<Fr>> values, Element<Fr> shift)
+    {
+        var power = Element<Fr>.One;
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] *= power;
+            power *= shift;
+        }
+        Forward(values);
+    }
+
+    /// <summary>Evaluations at shift·ωⁱ → coefficients.</summary>
+    public static void InverseOnCoset(Span<Element<Fr>> values, Element<Fr> shift)
+    {
+        Inverse(values);
+        var inv = shift.Inverse();
+        var power = Element<Fr>.One;
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] *= power;
+            power *= inv;
+        }
+    }
+
+    private static int Log2(int n)
+    {
+        if (n <= 0 || (n & (n - 1)) != 0)
+            throw new ArgumentException($"length {n} is not a power of two");
+        return BitOperations.Log2((uint)n);
+    }
+
+    private static void Transform(Span<Element<Fr>> a, Element<Fr> omega)
+    {
+        var n = a.Length;
+        if (n == 1)
+            return;
+        var log2n = BitOperations.Log2((uint)n);
+        for (var i = 0; i < n; i++)
+        {
+            var j = (int)(ReverseBits((uint)i) >> (32 - log2n));
+            if (i < j)
+                (a[i], a[j]) = (a[j], a[i]);
+        }
+
+        // Twiddles for the largest stage; stage m uses every (n/m)-th one.
+        var twiddles = new Element<Fr>[n / 2];
+        twiddles[0] = Element<Fr>.One;
+        for (var i = 1; i < twiddles.Length; i++)
+            twiddles[i] = twiddles[i - 1] * omega;
+
+        var array = a.ToArray();
+        for (var m = 2; m <= n; m <<= 1)
+        {
+            var half = m / 2;
+            var stride = n / m;
+            var blocks = n / m;
+            void Butterflies(int block)
+            {
+                var k = block * m;
+                for (var j = 0; j < half; j++)
+                {
+                    var t = twiddles[j * stride] * array[k + j + half];
+                    var u = array[k + j];
+                    array[k + j] = u + t;
+                    array[k + j + half] = u - t;
+                }
+            }
+            if (n >= 1 << 14 && blocks >= Environment.ProcessorCount)
+                Parallel.For(0, blocks, Butterflies);
+            else
+                for (var b = 0; b < blocks; b++)
+                    Butterflies(b);
+        }
+        array.CopyTo(a);
+    }
+
+    private static uint ReverseBits(uint v)
+    {
+        v = ((v >> 1) & 0x55555555) | ((v & 0x55555555) << 1);
+        v = ((v >> 2) & 0x33333333) | ((v & 0x33333333) << 2);
+        v = ((v >> 4) & 0x0F0F0F0F) | ((v & 0x0F0F0F0F) << 4);
+        v = ((v >> 8) & 0x00FF00FF) | ((v & 0x00FF00FF) << 8);
+        return (v >> 16) | (v << 16);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Numerics;
+
+namespace Nexus.Crypto.Bn254.Tests;
+
+public sealed class FftMsmTests
+{
+    private static Element<Fr> Random(Random random)
+    {
+        var bytes = new byte[33];
+        random.NextBytes(bytes);
+        bytes[32] = 0;
+        return Element<Fr>.From(new BigInteger(bytes));
+    }
+
+    [Fact]
+    public void The_root_of_unity_has_the_right_order()
+    {
+        for (var log = 0; log <= Fft.MaxLog2; log += 7)
+        {
+            var w = Fft.Root(log);
+            w.Pow(BigInteger.Pow(2, log)).ShouldBe(Element<Fr>.One);
+            if (log > 0)
+                w.Pow(BigInteger.Pow(2, log - 1)).ShouldNotBe(Element<Fr>.One);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(8)]
+    [InlineData(64)]
+    public void The_transform_is_polynomial_evaluation_at_the_roots_and_the_inverse_undoes_it(int n)
+    {
+        var random = new Random(n);
+        var coefficients = Enumerable.Range(0, n).Select(_ => Random(random)).ToArray();
+        var values = (Element<Fr>[])coefficients.Clone();
+        Fft.Forward(values);
+        var w = Fft.Root(BitOperations.Log2((uint)n));
+        for (var i = 0; i < n; i++)
+            values[i].ShouldBe(Evaluate(coefficients, w.Pow(i)));
+        Fft.Inverse(values);
+        values.ShouldBe(coefficients);
+
+        var shift = Fft.MultiplicativeGenerator;
+        var coset = (Element<Fr>[])coefficients.Clone();
+        Fft.ForwardOnCoset(coset, shift);
+        for (var i = 0; i < n; i++)
+            coset[i].ShouldBe(Evaluate(coefficients, shift * w.Pow(i)));
+        Fft.InverseOnCoset(coset, shift);
+        coset.ShouldBe(coefficients);
+    }
+
+    [Fact]
+    public void A_large_transform_round_trips_through_the_parallel_stages()
+    {
+        var random = new Random(5);
+        var coefficients = Enumerable.Range(0, 1 << 15).Select(_ => Random(random)).ToArray();
+        var values = (Element<Fr>[])coefficients.Clone();
+        Fft.Forward(values);
+        values[12345].ShouldBe(Evaluate(coefficients, Fft.Root(15).Pow(12345)));
+        Fft.Inverse(values);
+        values.ShouldBe(coefficients);
+        Should.Throw<ArgumentException>(() => Fft.Forward(new Element<Fr>[12]));
+    }
+
+    private static Element<Fr> Evaluate(Element<Fr>[] coefficients, Element<Fr> x)
+    {
+        var result = Element<Fr>.Zero;
+        for (var i = coefficients.Length - 1; i >= 0; i--)
+            result = result * x + coefficients[i];
+        return result;
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(100)]
+    [InlineData(300)]
+    public void Msm_equals_the_naive_sum(int n)
+    {
+        var random = new Random(n + 1);
+        var points = Enumerable.Range(0, n).Select(_ => G1.Generator.Multiply(Random(random).ToBigInteger())).ToArray();
+        var scalars = Enumerable.Range(0, n).Select(i => i % 17 == 3 ? Element<Fr>.Zero : i % 13 == 5 ? -Element<Fr>.One : Random(random)).ToArray();
+        var expected = G1.Infinity;
+        for (var i = 0; i < n; i++)
+            expected += points[i].Multiply(scalars[i].ToBigInteger());
+        Msm.Multiply(points, scalars).ShouldBe(expected);
+    }
+}

@@ -1,0 +1,105 @@
+using System.Numerics;
+using System.Security.Cryptography;
+
+namespace Nexus.Crypto.Bn254.Tests;
+
+/// <summary>Both fields against System.Numerics.BigInteger arithmetic mod p, on random and edge values.</summary>
+public sealed class FieldTests
+{
+    public static readonly BigInteger Q = BigInteger.Parse("21888242871839275222246405745257275088696311157297823662689037894645226208583");
+    public static readonly BigInteger R = BigInteger.Parse("21888242871839275222246405745257275088548364400416034343698204186575808495617");
+
+    [Fact]
+    public void The_moduli_and_Montgomery_constants_are_BN254s()
+    {
+        Element<Fq>.Modulus.ShouldBe(Q);
+        Element<Fr>.Modulus.ShouldBe(R);
+        Element<Fq>.One.ToBigInteger().ShouldBe(BigInteger.One);
+        Element<Fr>.One.ToBigInteger().ShouldBe(BigInteger.One);
+        CheckConstants<Fq>(Q);
+        CheckConstants<Fr>(R);
+    }
+
+    private static void CheckConstants<M>(BigInteger p) where M : struct, IModulus
+    {
+        var r = BigInteger.Pow(2, 256) % p;
+        Limbs(M.R0, M.R1, M.R2, M.R3).ShouldBe(r);
+        Limbs(M.RR0, M.RR1, M.RR2, M.RR3).ShouldBe(r * r % p);
+        ((new BigInteger(M.Inv) * p + 1) % BigInteger.Pow(2, 64)).ShouldBe(BigInteger.Zero);
+    }
+
+    private static BigInteger Limbs(ulong a, ulong b, ulong c, ulong d) =>
+        new BigInteger(a) + (new BigInteger(b) << 64) + (new BigInteger(c) << 128) + (new BigInteger(d) << 192);
+
+    private static IEnumerable<BigInteger> Values(BigInteger p, int seed)
+    {
+        yield return BigInteger.Zero;
+        yield return BigInteger.One;
+        yield return p - 1;
+        yield return p - 2;
+        yield return (p - 1) / 2;
+        yield return BigInteger.Pow(2, 64) - 1;
+        yield return BigInteger.Pow(2, 192);
+        var random = new Random(seed);
+        var bytes = new byte[33];
+        for (var i = 0; i < 200; i++)
+        {
+            random.NextBytes(bytes);
+            bytes[32] = 0;
+            yield return new BigInteger(bytes) % p;
+        }
+    }
+
+    [Fact]
+    public void Fq_agrees_with_BigInteger() => Agrees<Fq>(Q, 1);
+
+    [Fact]
+    public void Fr_agrees_with_BigInteger() => Agrees<Fr>(R, 2);
+
+    private static void Agrees<M>(BigInteger p, int seed) where M : struct, IModulus
+    {
+        var values = Values(p, seed).ToList();
+        var others = Values(p, seed + 100).Reverse().ToList();
+        for (var i = 0; i < values.Count; i++)
+        {
+            var (a, b) = (values[i], others[i]);
+            var (x, y) = (Element<M>.From(a), Element<M>.From(b));
+            x.ToBigInteger().ShouldBe(a);
+            (x + y).ToBigInteger().ShouldBe((a + b) % p);
+            (x - y).ToBigInteger().ShouldBe(((a - b) % p + p) % p);
+            (-x).ToBigInteger().ShouldBe((p - a) % p);
+            (x * y).ToBigInteger().ShouldBe(a * b % p);
+            x.Square().ToBigInteger().ShouldBe(a * a % p);
+            x.Pow(b).ToBigInteger().ShouldBe(BigInteger.ModPow(a, b, p));
+            if (!a.IsZero)
+                (x.Inverse() * x).ShouldBe(Element<M>.One);
+            Element<M>.Read(x.ToBytes()).ShouldBe(x);
+            new BigInteger(x.ToBytes(), isUnsigned: true, isBigEndian: true).ShouldBe(a);
+        }
+        Element<M>.From(-BigInteger.One).ToBigInteger().ShouldBe(p - 1);
+        Element<M>.From(p + 5).ToBigInteger().ShouldBe(5);
+    }
+
+    [Fact]
+    public void Non_canonical_encodings_are_refused()
+    {
+        foreach (var v in new[] { Q, Q + 1, BigInteger.Pow(2, 256) - 1 })
+        {
+            var bytes = new byte[32];
+            v.TryWriteBytes(bytes, out _, isUnsigned: true, isBigEndian: true);
+            Element<Fq>.TryRead(bytes, out _).ShouldBeFalse();
+            Should.Throw<FormatException>(() => Element<Fq>.Read(bytes));
+        }
+        Element<Fq>.TryRead(new byte[31], out _).ShouldBeFalse();
+        Should.Throw<DivideByZeroException>(() => Element<Fr>.Zero.Inverse());
+    }
+
+    [Fact]
+    public void Batch_inversion_equals_one_by_one()
+    {
+        var values = Enumerable.Range(1, 50).Select(i => Element<Fr>.From(new BigInteger(RandomNumberGenerator.GetBytes(32), isUnsigned: true)) + Element<Fr>.From((ulong)i)).ToArray();
+        var expected = values.Select(v => v.Inverse()).ToArray();
+        Element<Fr>.BatchInverse(values);
+        values.ShouldBe(expected);
+    }
+}

@@ -10,7 +10,7 @@ namespace Nexus.Crypto.Bn254;
 /// addition and subtraction are branch-light. Arithmetic is not constant-time where noted: this field
 /// serves proving (public or prover-private data on the prover's own machine), not long-term keys.
 /// </summary>
-public readonly struct Element<M> : IEquatable<Element<M>> where M : struct, IModulus
+public readonly struct Element<M> : IField<Element<M>> where M : struct, IModulus
 {
     internal readonly ulong L0, L1, L2, L3;
 
@@ -88,7 +88,7 @@ public readonly struct Element<M> : IEquatable<Element<M>> where M : struct, IMo
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Element<M> operator +(in Element<M> a, in Element<M> b)
+    public static Element<M> operator +(Element<M> a, Element<M> b)
     {
         ulong c;
         var t0 = AddC(a.L0, b.L0, 0, out c);
@@ -99,7 +99,7 @@ public readonly struct Element<M> : IEquatable<Element<M>> where M : struct, IMo
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Element<M> operator -(in Element<M> a, in Element<M> b)
+    public static Element<M> operator -(Element<M> a, Element<M> b)
     {
         ulong borrow;
         var t0 = SubB(a.L0, b.L0, 0, out borrow);
@@ -116,10 +116,10 @@ public readonly struct Element<M> : IEquatable<Element<M>> where M : struct, IMo
         return new Element<M>(t0, t1, t2, t3);
     }
 
-    public static Element<M> operator -(in Element<M> a) => Zero - a;
+    public static Element<M> operator -(Element<M> a) => Zero - a;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Element<M> operator *(in Element<M> a, in Element<M> b) => MontMul(a.L0, a.L1, a.L2, a.L3, b.L0, b.L1, b.L2, b.L3);
+    public static Element<M> operator *(Element<M> a, Element<M> b) => MontMul(a.L0, a.L1, a.L2, a.L3, b.L0, b.L1, b.L2, b.L3);
 
     public Element<M> Square() => this * this;
 

@@ -2,10 +2,7 @@ using System.Numerics;
 
 namespace Nexus.Crypto.Bn254;
 
-/// <summary>
-/// A point of BN254's G1 (y² = x³ + 3 over Fq) in Jacobian coordinates (x = X/Z², y = Y/Z³; Z = 0 is the
-/// point at infinity). Formulas: dbl-2009-l and add-2007-bl (a = 0), from the Explicit-Formulas Database.
-/// </summary>
+/// <summary>A point of BN254's G1 (y² = x³ + 3 over Fq) in Jacobian coordinates (see <see cref="Jacobian{F}"/>).</summary>
 public readonly struct G1 : IEquatable<G1>
 {
     private static readonly Element<Fq> B = Element<Fq>.From(3);
@@ -32,57 +29,20 @@ public readonly struct G1 : IEquatable<G1>
     public static bool IsOnCurve(Element<Fq> x, Element<Fq> y) => y.Square() == x.Square() * x + B;
 
     /// <summary>(x, y), or null for the point at infinity.</summary>
-    public (Element<Fq> X, Element<Fq> Y)? ToAffine()
-    {
-        if (IsInfinity)
-            return null;
-        var zInv = Z.Inverse();
-        var zInv2 = zInv.Square();
-        return (X * zInv2, Y * zInv2 * zInv);
-    }
+    public (Element<Fq> X, Element<Fq> Y)? ToAffine() => Jacobian<Element<Fq>>.ToAffine(X, Y, Z);
 
     public G1 Negate() => new(X, -Y, Z);
 
     public G1 Double()
     {
-        if (IsInfinity || Y.IsZero)
-            return Infinity;
-        var a = X.Square();
-        var b = Y.Square();
-        var c = b.Square();
-        var d = ((X + b).Square() - a - c).Double();
-        var e = a.Double() + a;
-        var f = e.Square();
-        var x3 = f - d.Double();
-        var eightC = c.Double().Double().Double();
-        var y3 = e * (d - x3) - eightC;
-        var z3 = (Y * Z).Double();
-        return new G1(x3, y3, z3);
+        var (x, y, z) = Jacobian<Element<Fq>>.Double(X, Y, Z);
+        return new G1(x, y, z);
     }
 
     public static G1 operator +(in G1 p, in G1 q)
     {
-        if (p.IsInfinity)
-            return q;
-        if (q.IsInfinity)
-            return p;
-        var z1z1 = p.Z.Square();
-        var z2z2 = q.Z.Square();
-        var u1 = p.X * z2z2;
-        var u2 = q.X * z1z1;
-        var s1 = p.Y * q.Z * z2z2;
-        var s2 = q.Y * p.Z * z1z1;
-        var h = u2 - u1;
-        var r = (s2 - s1).Double();
-        if (h.IsZero)
-            return r.IsZero ? p.Double() : Infinity;
-        var i = h.Double().Square();
-        var j = h * i;
-        var v = u1 * i;
-        var x3 = r.Square() - j - v.Double();
-        var y3 = r * (v - x3) - (s1 * j).Double();
-        var z3 = ((p.Z + q.Z).Square() - z1z1 - z2z2) * h;
-        return new G1(x3, y3, z3);
+        var (x, y, z) = Jacobian<Element<Fq>>.Add(p.X, p.Y, p.Z, q.X, q.Y, q.Z);
+        return new G1(x, y, z);
     }
 
     public static G1 operator -(in G1 p, in G1 q) => p + q.Negate();
@@ -125,15 +85,7 @@ public readonly struct G1 : IEquatable<G1>
         return FromAffine(Element<Fq>.Read(bytes[..32]), Element<Fq>.Read(bytes[32..]));
     }
 
-    /// <summary>Same point (compares X₁Z₂² = X₂Z₁² and Y₁Z₂³ = Y₂Z₁³).</summary>
-    public bool Equals(G1 other)
-    {
-        if (IsInfinity || other.IsInfinity)
-            return IsInfinity && other.IsInfinity;
-        var z1z1 = Z.Square();
-        var z2z2 = other.Z.Square();
-        return X * z2z2 == other.X * z1z1 && Y * z2z2 * other.Z == other.Y * z1z1 * Z;
-    }
+    public bool Equals(G1 other) => Jacobian<Element<Fq>>.Same(X, Y, Z, other.X, other.Y, other.Z);
 
     public override bool Equals(object? obj) => obj is G1 g && Equals(g);
     public override int GetHashCode() => ToAffine() is { } a ? HashCode.Combine(a.X, a.Y) : 0;

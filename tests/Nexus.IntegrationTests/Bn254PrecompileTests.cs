@@ -54,4 +54,24 @@ public sealed class Bn254PrecompileTests
         (await PrecompileAsync(web3, 6, [.. a.ToEvmBytes(), .. a.Negate().ToEvmBytes()])).ShouldBe(new byte[64]);
         (await PrecompileAsync(web3, 6, [.. a.ToEvmBytes(), .. new byte[64]])).ShouldBe(a.ToEvmBytes());
     }
+
+    [Fact]
+    public async Task G2_multiplication_and_encoding_satisfy_the_EVM_pairing_precompile()
+    {
+        var web3 = new Nethereum.Web3.Web3(LocalInfra.RpcUrl);
+        var r = Element<Fr>.Modulus;
+        var random = new Random(13);
+        for (var i = 0; i < 3; i++)
+        {
+            var a = new BigInteger(random.NextInt64(2, long.MaxValue)) * random.NextInt64(2, long.MaxValue);
+            var b = new BigInteger(random.NextInt64(2, long.MaxValue)) * random.NextInt64(2, long.MaxValue);
+            // e(a·G1, b·G2) · e(−ab·G1, G2) = 1 exactly when the points are what they claim to be.
+            byte[] input = [.. G1.Generator.Multiply(a).ToEvmBytes(), .. G2.Generator.Multiply(b).ToEvmBytes(),
+                .. G1.Generator.Multiply(a * b % r).Negate().ToEvmBytes(), .. G2.Generator.ToEvmBytes()];
+            new BigInteger(await PrecompileAsync(web3, 8, input), isUnsigned: true, isBigEndian: true).ShouldBe(BigInteger.One);
+            byte[] wrong = [.. G1.Generator.Multiply(a).ToEvmBytes(), .. G2.Generator.Multiply(b + 1).ToEvmBytes(),
+                .. G1.Generator.Multiply(a * b % r).Negate().ToEvmBytes(), .. G2.Generator.ToEvmBytes()];
+            new BigInteger(await PrecompileAsync(web3, 8, wrong), isUnsigned: true, isBigEndian: true).ShouldBe(BigInteger.Zero);
+        }
+    }
 }

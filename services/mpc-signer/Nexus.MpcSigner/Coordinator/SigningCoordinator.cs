@@ -15,7 +15,6 @@ using Nexus.Runtime.Blocks;
 
 namespace Nexus.MpcSigner.Coordinator;
 
-
 /// <summary>Fewer than t replicas agreed on a block; nothing was signed.</summary>
 public sealed class NotEnoughSignersException(string message) : Exception(message);
 
@@ -141,7 +140,8 @@ public sealed class SigningCoordinator(
             if (behind.Count > 0 && agreeing.Count + behind.Count >= committee.MinSigners)
             {
                 await Task.WhenAny(Task.WhenAll(behind.Select(r => CatchUpOf(r, appId))), Task.Delay(_options.VerifyTimeoutMs, ct));
-                var again = await Task.WhenAll(behind.Select(r => VerifyAsync(r, block, ct)));
+                var proposal = ProposedBlocks.Proposal(block);
+                var again = await Task.WhenAll(behind.Select(r => VerifyAsync(r, block, proposal, ct)));
                 agreeing.AddRange(behind.Where((r, i) => again[i] is null));
             }
         }
@@ -176,7 +176,8 @@ public sealed class SigningCoordinator(
         return signedBlock;
     }
 
-    private sealed record Verdict(string Reason, bool Behind = false);
+    /// <summary>Why a replica did not verify a block: behind (and where it must start), unreachable, or refusing.</summary>
+    private sealed record Verdict(string Reason, bool Behind = false, long NextHeight = 0, bool Unreachable = false);
 
     /// <summary>
     /// Asks every replica; returns once all answered, or once t agreed and the rest had as long again
@@ -185,7 +186,9 @@ public sealed class SigningCoordinator(
     /// </summary>
     private async Task<Verdict?[]> VerifyAllAsync(ProposedBlock block, CancellationToken ct)
     {
-        var tasks = replicas.Select(r => VerifyAsync(r, block, ct)).ToArray();
+        // One proposal for every replica (its JSON is the bulk of the message).
+        var proposal = ProposedBlocks.Proposal(block);
+        var tasks = replicas.Select(r => VerifyAsync(r, block, proposal, ct)).ToArray();
         var all = Task.WhenAll(tasks);
         var watch = Stopwatch.StartNew();
         while (!all.IsCompleted)
@@ -201,20 +204,20 @@ public sealed class SigningCoordinator(
             : new Verdict(t.IsFaulted ? t.Exception!.GetBaseException().Message : "still verifying")).ToArray();
     }
 
-    /// <summary>Null when the replica verified the block; otherwise why not.</summary>
-    private async Task<Verdict?> VerifyAsync(ReplicaClient replica, ProposedBlock block, CancellationToken ct)
+    /// <summary>Null when the replica verified the block; otherwise why not. <paramref name="proposal"/> is shared, never changed.</summary>
+    private async Task<Verdict?> VerifyAsync(ReplicaClient replica, ProposedBlock block, BlockProposal proposal, CancellationToken ct)
     {
         var (appId, height) = (block.Executed.AppId, block.Executed.Height);
         try
         {
-            var proposal = ProposedBlocks.Proposal(block);
             var response = await replica.Client.VerifyAsync(proposal, deadline: Deadline(_options.VerifyTimeoutMs), cancellationToken: ct);
             if (response.Status == VerifyStatus.NeedCode && block.Deployment is { } deployment)
             {
                 await using var query = store.QuerySession();
-                proposal.Code = ByteString.CopyFrom(await AppCodeRegistry.LoadAsync(query, deployment.CodeHash, ct)
+                var withCode = proposal.Clone();
+                withCode.Code = ByteString.CopyFrom(await AppCodeRegistry.LoadAsync(query, deployment.CodeHash, ct)
                     ?? throw new InvalidOperationException($"code {deployment.CodeHash} is missing from the code store"));
-                response = await replica.Client.VerifyAsync(proposal, deadline: Deadline(_options.VerifyTimeoutMs), cancellationToken: ct);
+                response = await replica.Client.VerifyAsync(withCode, deadline: Deadline(_options.VerifyTimeoutMs), cancellationToken: ct);
             }
             switch (response.Status)
             {
@@ -223,7 +226,7 @@ public sealed class SigningCoordinator(
                     return null;
                 case VerifyStatus.Behind:
                     StartCatchUp(replica, appId, response.NextHeight, height);
-                    return new Verdict($"behind ({response.Reason})", Behind: true);
+                    return new Verdict($"behind ({response.Reason})", Behind: true, NextHeight: response.NextHeight);
                 default:
                     metrics.ReplicaFailures.Add(1, new("replica", replica.Id.Index), new("kind", "refused"));
                     log.LogWarning("App {AppId} block {Height}: replica {Replica} refused: {Reason}", appId, height, replica.Id, response.Reason);
@@ -234,7 +237,7 @@ public sealed class SigningCoordinator(
         {
             metrics.ReplicaFailures.Add(1, new("replica", replica.Id.Index), new("kind", e.StatusCode.ToString()));
             log.LogDebug("App {AppId} block {Height}: replica {Replica} unreachable: {Error}", appId, height, replica.Id, e.Status.Detail);
-            return new Verdict($"{e.StatusCode}: {e.Status.Detail}");
+            return new Verdict($"{e.StatusCode}: {e.Status.Detail}", Unreachable: true);
         }
     }
 
@@ -242,7 +245,8 @@ public sealed class SigningCoordinator(
     private async Task<(Signature Signature, IReadOnlyList<int> Signers)> SignAsync(List<ReplicaClient> agreeing, ProposedBlock block, byte[] message, CancellationToken ct)
     {
         var candidates = agreeing.ToList();
-        var refreshed = new HashSet<Identifier>();
+        // Replicas given one retry with fresh commitments (shares are requested concurrently).
+        var refreshed = new System.Collections.Concurrent.ConcurrentDictionary<Identifier, bool>();
         var timeout = TimeSpan.FromMilliseconds(_options.SignTimeoutMs);
         while (candidates.Count >= committee.MinSigners)
         {
@@ -265,7 +269,7 @@ public sealed class SigningCoordinator(
 
             var request = new SignRequest { AppId = block.Executed.AppId, Height = block.Executed.Height, HeaderHash = block.Executed.HeaderHash, Digest = ByteString.CopyFrom(message) };
             request.Commitments.AddRange(taken.Select(t => ByteString.CopyFrom(FrostEncoding.Encode(t.Commitments))));
-            var shares = await Task.WhenAll(set.Select(async (r, i) =>
+            var results = await Task.WhenAll(set.Select(async (r, i) =>
             {
                 try
                 {
@@ -273,34 +277,33 @@ public sealed class SigningCoordinator(
                     mine.NonceId = taken[i].Id;
                     var response = await r.Client.SignAsync(mine, deadline: DateTime.UtcNow + timeout, cancellationToken: ct);
                     var share = FrostEncoding.DecodeShare(response.Share.Span);
-                    return share.Id == r.Id ? share : new SignatureShare(r.Id, share.Z);
+                    return (Share: share.Id == r.Id ? share : new SignatureShare(r.Id, share.Z), Retry: false);
                 }
                 catch (RpcException e) when (!ct.IsCancellationRequested)
                 {
                     metrics.ReplicaFailures.Add(1, new("replica", r.Id.Index), new("kind", "sign"));
                     log.LogWarning("Replica {Replica}: no share for {AppId}/{Height} ({Status}: {Error})", r.Id, block.Executed.AppId, block.Executed.Height, e.StatusCode, e.Status.Detail);
-                    if (e.StatusCode == StatusCode.FailedPrecondition && refreshed.Add(r.Id))
+                    if (e.StatusCode == StatusCode.FailedPrecondition && refreshed.TryAdd(r.Id, true))
                     {
                         // It restarted and forgot the nonces behind our commitments: fetch fresh ones and let it try again.
                         await r.ForgetCommitmentsAsync();
-                        return new SignatureShare(r.Id, default);
+                        return (Share: null, Retry: true);
                     }
-                    return null;
+                    return (Share: (SignatureShare?)null, Retry: false);
                 }
                 catch (FrostException e)
                 {
                     // An undecodable share is as bad as a wrong one.
                     Exclude(r, $"sent a malformed share ({e.Message})");
-                    return null;
+                    return (Share: null, Retry: false);
                 }
             }));
-            if (Drop(candidates, set.Where((r, i) => shares[i] is null)))
+            if (Drop(candidates, set.Where((r, i) => results[i] is { Share: null, Retry: false })) || results.Any(x => x.Retry))
                 continue;
-            if (shares.Any(s => s!.Z.IsZero))
-                continue;
+            var shares = results.Select(x => x.Share!).ToList();
             try
             {
-                var signature = Frost.Aggregate(taken.Select(t => t.Commitments).ToList(), shares.Select(s => s!).ToList(),
+                var signature = Frost.Aggregate(taken.Select(t => t.Commitments).ToList(), shares,
                     committee.Public.GroupPublicKey, message, committee.Public.VerifyingShares);
                 return (signature, set.Select(r => (int)r.Id.Index).ToList());
             }
@@ -364,23 +367,21 @@ public sealed class SigningCoordinator(
         {
             // Probe: ask for the head first; BEHIND says where to start.
             var probe = await ProposedBlocks.LoadAsync(store, appId, to, ct);
-            if (probe is null)
+            if (probe is null || await VerifyAsync(replica, probe, ProposedBlocks.Proposal(probe), ct) is not { } verdict)
                 return;
-            var response = await TryVerifyAsync(replica, probe, ct);
-            if (response?.Status != VerifyStatus.Behind)
+            if (!verdict.Behind)
             {
                 // Unreachable or refusing: not again on every sweep.
-                if (response?.Status != VerifyStatus.Verified)
-                    replica.HoldCatchUp(appId, TimeSpan.FromSeconds(response is null ? 5 : 30));
+                replica.HoldCatchUp(appId, TimeSpan.FromSeconds(verdict.Unreachable ? 5 : 30));
                 return;
             }
-            from = response.NextHeight;
+            from = verdict.NextHeight;
         }
         log.LogInformation("Replica {Replica} is behind on {AppId}: feeding blocks {From}..{To}", replica.Id, appId, from, to);
         for (var height = from; height <= to; height++)
         {
             var block = await ProposedBlocks.LoadAsync(store, appId, height, ct);
-            if (block is null || await VerifyAsync(replica, block, ct) is not null)
+            if (block is null || await VerifyAsync(replica, block, ProposedBlocks.Proposal(block), ct) is not null)
             {
                 // Not again for a while: a replica that refuses would re-execute the same block every sweep.
                 replica.HoldCatchUp(appId, TimeSpan.FromSeconds(30));
@@ -389,21 +390,6 @@ public sealed class SigningCoordinator(
             }
         }
         log.LogInformation("Replica {Replica} caught up on {AppId} to {To}", replica.Id, appId, to);
-    }
-
-    private async Task<VerifyResponse?> TryVerifyAsync(ReplicaClient replica, ProposedBlock block, CancellationToken ct)
-    {
-        try
-        {
-            var response = await replica.Client.VerifyAsync(ProposedBlocks.Proposal(block), deadline: Deadline(_options.VerifyTimeoutMs), cancellationToken: ct);
-            if (response.Status == VerifyStatus.Verified)
-                replica.Verified(block.Executed.AppId, block.Executed.Height);
-            return response;
-        }
-        catch (RpcException) when (!ct.IsCancellationRequested)
-        {
-            return null;
-        }
     }
 
     private static Task CatchUpOf(ReplicaClient replica, string appId)

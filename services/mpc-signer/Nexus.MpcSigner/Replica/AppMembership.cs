@@ -13,13 +13,13 @@ namespace Nexus.MpcSigner.Replica;
 /// </summary>
 public sealed class AppMembership
 {
-    private readonly AppRegistered _registration;
+    public AppRegistered Registration { get; }
     private readonly (string Contract, string Topic0)[] _sources;
     private readonly string _appTopic;
 
     public AppMembership(AppRegistered registration)
     {
-        _registration = registration;
+        Registration = registration;
         _sources = registration.Sources.Select(s => (s.Contract.ToLowerInvariant(), EventSignature.Parse(s.EventSignature).Topic0)).ToArray();
         _appTopic = AppIds.ToTopic(registration.AppId);
     }
@@ -27,11 +27,11 @@ public sealed class AppMembership
     /// <summary>Why <paramref name="input"/> is not an input of the app, or null.</summary>
     public string? Check(SequencedInput input)
     {
-        if (input.Position.BlockNumber < _registration.FromBlock)
-            return $"input {input.Seq} is in L1 block {input.Position.BlockNumber}, before the app's first block {_registration.FromBlock}";
+        if (input.Position.BlockNumber < Registration.FromBlock)
+            return $"input {input.Seq} is in L1 block {input.Position.BlockNumber}, before the app's first block {Registration.FromBlock}";
         var emitter = input.Emitter.ToLowerInvariant();
         var topic0 = input.Topics.Count > 0 ? input.Topics[0].ToLowerInvariant() : "";
-        if (_registration.Inbox is { } inbox && emitter == inbox.ToLowerInvariant() && topic0 == InboxEvents.InputSubmitted.Topic0)
+        if (Registration.Inbox is { } inbox && emitter == inbox.ToLowerInvariant() && topic0 == InboxEvents.InputSubmitted.Topic0)
             return input.Topics.Count > 1 && string.Equals(input.Topics[1], _appTopic, StringComparison.OrdinalIgnoreCase)
                 ? null
                 : $"input {input.Seq} is an inbox submission to another app";

@@ -61,10 +61,10 @@ public sealed class BlockVerifier(
             // The registration is pinned with the app's first block and every input is checked against it.
             var registrationJson = app.Head?.Registration
                 ?? (proposal.RegistrationJson.IsEmpty ? throw new MalformedProposalException("registration_json is required for an app's first block") : proposal.RegistrationJson.ToStringUtf8());
-            var registration = ProposalJson.Registration(registrationJson);
-            if (registration.AppId != proposal.AppId || registration.ChainId != chainId)
+            // Parsed once per registration, not per block.
+            var membership = _members.GetOrAdd(registrationJson, json => new AppMembership(ProposalJson.Registration(json)));
+            if (membership.Registration is var registration && (registration.AppId != proposal.AppId || registration.ChainId != chainId))
                 return Refuse(proposal, $"the registration is for {registration.AppId} on chain {registration.ChainId}");
-            var membership = _members.GetOrAdd(registrationJson, json => new AppMembership(registration));
             if (inputs.Select(membership.Check).FirstOrDefault(reason => reason is not null) is { } foreign)
                 return Refuse(proposal, foreign);
 
@@ -133,7 +133,7 @@ public sealed class BlockVerifier(
         var nextSeq = head?.NextSeq ?? 0;
         if (seal.FirstSeq != nextSeq)
             return $"the block starts at sequence number {seal.FirstSeq}; this replica's next is {nextSeq}";
-        var last = head is null ? null : new Contracts.LogPosition(head.LastL1Block, head.LastLogIndex);
+        var last = head?.LastInput;
         foreach (var input in inputs)
         {
             if (last is not null && !last.IsBefore(input.Position))
@@ -141,7 +141,7 @@ public sealed class BlockVerifier(
             last = input.Position;
         }
         var previous = head?.Code;
-        var now = deployment is null ? null : new CodeInForce(deployment.CodeHash.ToLowerInvariant(), deployment.FromHeight, deployment.FuelLimit, deployment.MemoryLimitBytes);
+        var now = CodeInForce.Of(deployment);
         if (now == previous)
             return null;
         if (now is null)
@@ -203,10 +203,9 @@ public sealed class ReplicaState(ReplicaStore store, ReplicaNodes nodes)
         IReadOnlyList<Contracts.Sequencer.SequencedInput> inputs, Contracts.Registry.AppCodeDeployed? deployment, string registration, CancellationToken ct)
     {
         await nodes.Nodes.WriteAsync(app.AppId, tree.TakeNewNodes(), ct);
-        var lastInput = inputs.Count > 0 ? inputs[^1].Position : app.Head is { } h ? new Contracts.LogPosition(h.LastL1Block, h.LastLogIndex) : new Contracts.LogPosition(-1, -1);
+        var lastInput = inputs.Count > 0 ? inputs[^1].Position : app.Head?.LastInput ?? new Contracts.LogPosition(-1, -1);
         var next = new VerifiedHead(app.AppId, block.Height, block.HeaderHash, tree.Root, seal.FirstSeq + seal.Count, lastInput.BlockNumber, lastInput.LogIndex,
-            deployment is null ? null : new CodeInForce(deployment.CodeHash.ToLowerInvariant(), deployment.FromHeight, deployment.FuelLimit, deployment.MemoryLimitBytes),
-            registration);
+            CodeInForce.Of(deployment), registration);
         if (!await store.RecordVerifiedAsync(next, ct))
         {
             Forget(app.AppId);

@@ -8,10 +8,18 @@ namespace Nexus.MpcSigner.Replica;
 /// one, and the code in force (which may change only at a deployment's own height).
 /// </summary>
 public sealed record VerifiedHead(string AppId, long Height, string HeaderHash, byte[] StateRoot,
-    long NextSeq, long LastL1Block, int LastLogIndex, CodeInForce? Code, string Registration);
+    long NextSeq, long LastL1Block, int LastLogIndex, CodeInForce? Code, string Registration)
+{
+    /// <summary>Where the last input verified so far sits ((−1, −1) before any).</summary>
+    public Nexus.Contracts.LogPosition LastInput => new(LastL1Block, LastLogIndex);
+}
 
 /// <summary>The deployment a block ran with, as the replica accepted it.</summary>
-public sealed record CodeInForce(string CodeHash, long FromHeight, long FuelLimit, long MemoryLimitBytes);
+public sealed record CodeInForce(string CodeHash, long FromHeight, long FuelLimit, long MemoryLimitBytes)
+{
+    public static CodeInForce? Of(Nexus.Contracts.Registry.AppCodeDeployed? d) =>
+        d is null ? null : new(d.CodeHash.ToLowerInvariant(), d.FromHeight, d.FuelLimit, d.MemoryLimitBytes);
+}
 
 /// <summary>
 /// The replica's own records, in its own schema (plain SQL; no other service writes here):

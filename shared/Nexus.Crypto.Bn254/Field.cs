@@ -83,6 +83,19 @@ internal static class Jacobian<F> where F : struct, IField<F>
         return (x3, y3, z3);
     }
 
+    /// <summary>k·(x, y, z) for k ≥ 0 by double-and-add, most significant bit first (variable time in k).</summary>
+    public static (F X, F Y, F Z) Multiply(F x, F y, F z, System.Numerics.BigInteger k)
+    {
+        (F X, F Y, F Z) result = (F.One, F.One, F.Zero);
+        for (var i = (int)k.GetBitLength() - 1; i >= 0; i--)
+        {
+            result = Double(result.X, result.Y, result.Z);
+            if (!(k >> i).IsEven)
+                result = Add(result.X, result.Y, result.Z, x, y, z);
+        }
+        return result;
+    }
+
     /// <summary>Same point: X₁Z₂² = X₂Z₁² and Y₁Z₂³ = Y₂Z₁³.</summary>
     public static bool Same(F x1, F y1, F z1, F x2, F y2, F z2)
     {

@@ -76,14 +76,8 @@ public readonly struct G1 : IEquatable<G1>
         k = BigInteger.Remainder(k, Element<Fr>.Modulus);
         if (k.Sign < 0)
             k += Element<Fr>.Modulus;
-        var result = Infinity;
-        for (var i = (int)k.GetBitLength() - 1; i >= 0; i--)
-        {
-            result = result.Double();
-            if (!(k >> i).IsEven)
-                result += this;
-        }
-        return result;
+        var (x, y, z) = Jacobian<Element<Fq>>.Multiply(X, Y, Z, k);
+        return new G1(x, y, z);
     }
 
     /// <summary>The EVM precompiles' encoding: x ‖ y, 32 bytes each, big-endian; all zeros for infinity.</summary>

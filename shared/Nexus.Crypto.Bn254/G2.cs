@@ -57,14 +57,8 @@ public readonly struct G2 : IEquatable<G2>
     {
         if (k.Sign < 0)
             return Negate().Multiply(-k);
-        var result = Infinity;
-        for (var i = (int)k.GetBitLength() - 1; i >= 0; i--)
-        {
-            result = result.Double();
-            if (!(k >> i).IsEven)
-                result += this;
-        }
-        return result;
+        var (x, y, z) = Jacobian<Fq2>.Multiply(X, Y, Z, k);
+        return new G2(x, y, z);
     }
 
     public bool IsInSubgroup => Multiply(Element<Fr>.Modulus).IsInfinity;

@@ -4,14 +4,6 @@ namespace Nexus.Crypto.Bn254.Tests;
 
 public sealed class FftMsmTests
 {
-    private static Element<Fr> Random(Random random)
-    {
-        var bytes = new byte[33];
-        random.NextBytes(bytes);
-        bytes[32] = 0;
-        return Element<Fr>.From(new BigInteger(bytes));
-    }
-
     [Fact]
     public void The_root_of_unity_has_the_right_order()
     {
@@ -32,7 +24,7 @@ public sealed class FftMsmTests
     public void The_transform_is_polynomial_evaluation_at_the_roots_and_the_inverse_undoes_it(int n)
     {
         var random = new Random(n);
-        var coefficients = Enumerable.Range(0, n).Select(_ => Random(random)).ToArray();
+        var coefficients = Enumerable.Range(0, n).Select(_ => RandomValues.Fr(random)).ToArray();
         var values = (Element<Fr>[])coefficients.Clone();
         Fft.Forward(values);
         var w = Fft.Root(BitOperations.Log2((uint)n));
@@ -54,7 +46,7 @@ public sealed class FftMsmTests
     public void A_large_transform_round_trips_through_the_parallel_stages()
     {
         var random = new Random(5);
-        var coefficients = Enumerable.Range(0, 1 << 15).Select(_ => Random(random)).ToArray();
+        var coefficients = Enumerable.Range(0, 1 << 15).Select(_ => RandomValues.Fr(random)).ToArray();
         var values = (Element<Fr>[])coefficients.Clone();
         Fft.Forward(values);
         values[12345].ShouldBe(Evaluate(coefficients, Fft.Root(15).Pow(12345)));
@@ -81,8 +73,8 @@ public sealed class FftMsmTests
     {
         var random = new Random(n + 1);
         // Bases in Jacobian form with Z ≠ 1 (sums), and the point at infinity among them.
-        var points = Enumerable.Range(0, n).Select(i => i % 11 == 4 ? G1.Infinity : G1.Generator.Multiply(Random(random).ToBigInteger()) + G1.Generator).ToArray();
-        var scalars = Enumerable.Range(0, n).Select(i => i % 17 == 3 ? Element<Fr>.Zero : i % 13 == 5 ? -Element<Fr>.One : Random(random)).ToArray();
+        var points = Enumerable.Range(0, n).Select(i => i % 11 == 4 ? G1.Infinity : G1.Generator.Multiply(RandomValues.Fr(random).ToBigInteger()) + G1.Generator).ToArray();
+        var scalars = Enumerable.Range(0, n).Select(i => i % 17 == 3 ? Element<Fr>.Zero : i % 13 == 5 ? -Element<Fr>.One : RandomValues.Fr(random)).ToArray();
         var expected = G1.Infinity;
         for (var i = 0; i < n; i++)
             expected += points[i].Multiply(scalars[i].ToBigInteger());

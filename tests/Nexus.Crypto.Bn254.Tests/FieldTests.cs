@@ -41,13 +41,8 @@ public sealed class FieldTests
         yield return BigInteger.Pow(2, 64) - 1;
         yield return BigInteger.Pow(2, 192);
         var random = new Random(seed);
-        var bytes = new byte[33];
         for (var i = 0; i < 200; i++)
-        {
-            random.NextBytes(bytes);
-            bytes[32] = 0;
-            yield return new BigInteger(bytes) % p;
-        }
+            yield return RandomValues.Below(random, p);
     }
 
     [Fact]

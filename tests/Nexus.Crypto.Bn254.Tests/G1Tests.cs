@@ -7,14 +7,6 @@ public sealed class G1Tests
 {
     private static readonly BigInteger R = FieldTests.R;
 
-    private static BigInteger Scalar(Random random)
-    {
-        var bytes = new byte[33];
-        random.NextBytes(bytes);
-        bytes[32] = 0;
-        return new BigInteger(bytes) % R;
-    }
-
     [Fact]
     public void The_group_laws_hold_and_the_order_is_r()
     {
@@ -25,7 +17,7 @@ public sealed class G1Tests
         (g.Multiply(R - 1) + g).IsInfinity.ShouldBeTrue();
         for (var i = 0; i < 20; i++)
         {
-            var (a, b, c) = (Scalar(random), Scalar(random), Scalar(random));
+            var (a, b, c) = (RandomValues.Below(random, R), RandomValues.Below(random, R), RandomValues.Below(random, R));
             var (pa, pb, pc) = (g.Multiply(a), g.Multiply(b), g.Multiply(c));
             (pa + pb).ShouldBe(g.Multiply(a + b));
             (pa + pb).ShouldBe(pb + pa);

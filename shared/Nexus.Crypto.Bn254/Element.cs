@@ -78,6 +78,35 @@ public readonly struct Element<M> : IField<Element<M>> where M : struct, IModulu
         return b;
     }
 
+    /// <summary>
+    /// From 32 little-endian bytes, in normal form (<paramref name="montgomery"/> false: circom's .r1cs and
+    /// .wtns) or already in Montgomery form (true: snarkjs's .zkey points); either way below p.
+    /// </summary>
+    public static bool TryReadLittleEndian(ReadOnlySpan<byte> littleEndian32, bool montgomery, out Element<M> value)
+    {
+        value = default;
+        if (littleEndian32.Length != 32)
+            return false;
+        var l0 = BinaryPrimitives.ReadUInt64LittleEndian(littleEndian32);
+        var l1 = BinaryPrimitives.ReadUInt64LittleEndian(littleEndian32[8..]);
+        var l2 = BinaryPrimitives.ReadUInt64LittleEndian(littleEndian32[16..]);
+        var l3 = BinaryPrimitives.ReadUInt64LittleEndian(littleEndian32[24..]);
+        if (!LessThanP(l0, l1, l2, l3))
+            return false;
+        value = montgomery ? new Element<M>(l0, l1, l2, l3) : ToMontgomery(l0, l1, l2, l3);
+        return true;
+    }
+
+    /// <summary>32 little-endian bytes, in normal or in Montgomery form (see <see cref="TryReadLittleEndian"/>).</summary>
+    public void WriteLittleEndian(Span<byte> littleEndian32, bool montgomery)
+    {
+        var (l0, l1, l2, l3) = montgomery ? (L0, L1, L2, L3) : FromMontgomery();
+        BinaryPrimitives.WriteUInt64LittleEndian(littleEndian32, l0);
+        BinaryPrimitives.WriteUInt64LittleEndian(littleEndian32[8..], l1);
+        BinaryPrimitives.WriteUInt64LittleEndian(littleEndian32[16..], l2);
+        BinaryPrimitives.WriteUInt64LittleEndian(littleEndian32[24..], l3);
+    }
+
     /// <summary>The canonical value's four little-endian limbs (for scalar decomposition).</summary>
     internal (ulong L0, ulong L1, ulong L2, ulong L3) Canonical() => FromMontgomery();
 

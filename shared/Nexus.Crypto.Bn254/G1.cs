@@ -9,7 +9,7 @@ public readonly struct G1 : IEquatable<G1>
 
     public readonly Element<Fq> X, Y, Z;
 
-    private G1(Element<Fq> x, Element<Fq> y, Element<Fq> z)
+    internal G1(Element<Fq> x, Element<Fq> y, Element<Fq> z)
     {
         X = x; Y = y; Z = z;
     }
@@ -20,6 +20,12 @@ public readonly struct G1 : IEquatable<G1>
     public static G1 Generator { get; } = new(Element<Fq>.One, Element<Fq>.From(2), Element<Fq>.One);
 
     public bool IsInfinity => Z.IsZero;
+
+    /// <summary>From an affine point of a proving key ((0, 0) for infinity), assumed on the curve.</summary>
+    public static G1 From(Affine<Element<Fq>> p) => p.IsInfinity ? Infinity : new(p.X, p.Y, Element<Fq>.One);
+
+    /// <summary>Affine, (0, 0) for infinity.</summary>
+    public Affine<Element<Fq>> ToAffinePoint() => ToAffine() is { } a ? new(a.X, a.Y) : default;
 
     /// <summary>An affine point, checked to be on the curve.</summary>
     public static G1 FromAffine(Element<Fq> x, Element<Fq> y) => IsOnCurve(x, y)

@@ -14,7 +14,7 @@ public readonly struct G2 : IEquatable<G2>
 
     public readonly Fq2 X, Y, Z;
 
-    private G2(Fq2 x, Fq2 y, Fq2 z)
+    internal G2(Fq2 x, Fq2 y, Fq2 z)
     {
         X = x; Y = y; Z = z;
     }
@@ -29,6 +29,12 @@ public readonly struct G2 : IEquatable<G2>
                 Element<Fq>.From(BigInteger.Parse("4082367875863433681332203403145435568316851327593401208105741076214120093531"))));
 
     public bool IsInfinity => Z.IsZero;
+
+    /// <summary>From an affine point of a proving key ((0, 0) for infinity), assumed on the twist.</summary>
+    public static G2 From(Affine<Fq2> p) => p.IsInfinity ? Infinity : new(p.X, p.Y, Fq2.One);
+
+    /// <summary>Affine, (0, 0) for infinity.</summary>
+    public Affine<Fq2> ToAffinePoint() => ToAffine() is { } a ? new(a.X, a.Y) : default;
 
     public static bool IsOnCurve(Fq2 x, Fq2 y) => y.Square() == x.Square() * x + B;
 

@@ -1,26 +1,92 @@
 namespace Nexus.Crypto.Bn254;
 
 /// <summary>
-/// Multi-scalar multiplication Σ kᵢ·Pᵢ on G1 by Pippenger's bucket method: scalars cut into c-bit
-/// signed windows, each window's points summed into 2^(c−1) buckets, buckets folded by a running sum,
-/// windows combined by c doublings each. Windows run in parallel. Bases are made affine once so bucket
-/// additions are mixed additions. Batch-affine buckets and splitting a window across cores are next.
+/// Multi-scalar multiplication Σ kᵢ·Pᵢ by Pippenger's bucket method, for G1 and G2: scalars cut into
+/// c-bit signed windows, each window's points summed into 2^(c−1) buckets, buckets folded by a running
+/// sum, windows combined by c doublings each. Windows run in parallel. Bases are affine so bucket
+/// additions are mixed additions.
 /// </summary>
 public static class Msm
 {
-    public static G1 Multiply(ReadOnlySpan<G1> points, ReadOnlySpan<Element<Fr>> scalars)
+    public static G1 Multiply(ReadOnlySpan<G1> points, ReadOnlyMemory<Element<Fr>> scalars)
     {
-        if (points.Length != scalars.Length)
-            throw new ArgumentException($"{points.Length} points but {scalars.Length} scalars");
-        var n = points.Length;
+        // One inversion for all bases.
+        var xs = new Element<Fq>[points.Length];
+        var ys = new Element<Fq>[points.Length];
+        var finite = new bool[points.Length];
+        G1.BatchToAffine(points, xs, ys, finite);
+        var bases = new Affine<Element<Fq>>[points.Length];
+        for (var i = 0; i < bases.Length; i++)
+            bases[i] = new(xs[i], ys[i]);
+        return Multiply(bases, scalars);
+    }
+
+    public static G1 Multiply(ReadOnlyMemory<Affine<Element<Fq>>> bases, ReadOnlyMemory<Element<Fr>> scalars)
+    {
+        var (x, y, z) = Pippenger(bases, scalars);
+        return new G1(x, y, z);
+    }
+
+    public static G2 Multiply(ReadOnlyMemory<Affine<Fq2>> bases, ReadOnlyMemory<Element<Fr>> scalars)
+    {
+        var (x, y, z) = Pippenger(bases, scalars);
+        return new G2(x, y, z);
+    }
+
+    private static (F X, F Y, F Z) Pippenger<F>(ReadOnlyMemory<Affine<F>> bases, ReadOnlyMemory<Element<Fr>> scalars)
+        where F : struct, IField<F>
+    {
+        if (bases.Length != scalars.Length)
+            throw new ArgumentException($"{bases.Length} points but {scalars.Length} scalars");
+        var n = bases.Length;
+        (F X, F Y, F Z) infinity = (F.One, F.One, F.Zero);
         if (n == 0)
-            return G1.Infinity;
+            return infinity;
         var c = WindowBits(n);
-        // Signed digits in [−2^(c−1), 2^(c−1)]: half the buckets (a negative digit adds −P, free on a
-        // curve); one more window takes the last carry.
         var windows = 254 / c + 1;
-        var digits = new short[n * windows];
-        for (var i = 0; i < n; i++)
+        var digits = SignedDigits(scalars.Span, c, windows);
+        var sums = new (F X, F Y, F Z)[windows];
+        Parallel.For(0, windows, w =>
+        {
+            var buckets = new (F X, F Y, F Z)[1 << (c - 1)];
+            Array.Fill(buckets, infinity);
+            var points = bases.Span;
+            for (var i = 0; i < n; i++)
+            {
+                int digit = digits[i * windows + w];
+                if (digit == 0 || points[i].IsInfinity)
+                    continue;
+                ref var b = ref buckets[Math.Abs(digit) - 1];
+                b = Jacobian<F>.AddMixed(b.X, b.Y, b.Z, points[i].X, digit > 0 ? points[i].Y : -points[i].Y);
+            }
+            // Σ d·B_d as a running sum from the top bucket down.
+            var running = infinity;
+            var sum = infinity;
+            for (var d = buckets.Length - 1; d >= 0; d--)
+            {
+                running = Jacobian<F>.Add(running.X, running.Y, running.Z, buckets[d].X, buckets[d].Y, buckets[d].Z);
+                sum = Jacobian<F>.Add(sum.X, sum.Y, sum.Z, running.X, running.Y, running.Z);
+            }
+            sums[w] = sum;
+        });
+        var result = sums[windows - 1];
+        for (var w = windows - 2; w >= 0; w--)
+        {
+            for (var i = 0; i < c; i++)
+                result = Jacobian<F>.Double(result.X, result.Y, result.Z);
+            result = Jacobian<F>.Add(result.X, result.Y, result.Z, sums[w].X, sums[w].Y, sums[w].Z);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Signed digits in [−2^(c−1), 2^(c−1)]: half the buckets (a negative digit adds −P, free on a
+    /// curve); one more window than 254/c takes the last carry.
+    /// </summary>
+    private static short[] SignedDigits(ReadOnlySpan<Element<Fr>> scalars, int c, int windows)
+    {
+        var digits = new short[scalars.Length * windows];
+        for (var i = 0; i < scalars.Length; i++)
         {
             var (l0, l1, l2, l3) = scalars[i].Canonical();
             ulong[] limbs = [l0, l1, l2, l3];
@@ -32,43 +98,7 @@ public static class Msm
                 digits[i * windows + w] = (short)(d - (carry << c));
             }
         }
-        // Affine bases (one inversion for all) make every bucket addition a cheaper mixed addition.
-        var xs = new Element<Fq>[n];
-        var ys = new Element<Fq>[n];
-        var finite = new bool[n];
-        G1.BatchToAffine(points, xs, ys, finite);
-        var sums = new G1[windows];
-        Parallel.For(0, windows, w =>
-        {
-            var buckets = new G1[1 << (c - 1)];
-            Array.Fill(buckets, G1.Infinity);
-            for (var i = 0; i < n; i++)
-            {
-                int digit = digits[i * windows + w];
-                if (digit == 0 || !finite[i])
-                    continue;
-                buckets[Math.Abs(digit) - 1] = digit > 0
-                    ? buckets[digit - 1].AddAffine(xs[i], ys[i])
-                    : buckets[-digit - 1].AddAffine(xs[i], -ys[i]);
-            }
-            // Σ d·B_d as a running sum from the top bucket down.
-            var running = G1.Infinity;
-            var sum = G1.Infinity;
-            for (var d = buckets.Length - 1; d >= 0; d--)
-            {
-                running += buckets[d];
-                sum += running;
-            }
-            sums[w] = sum;
-        });
-        var result = sums[windows - 1];
-        for (var w = windows - 2; w >= 0; w--)
-        {
-            for (var i = 0; i < c; i++)
-                result = result.Double();
-            result += sums[w];
-        }
-        return result;
+        return digits;
     }
 
     /// <summary>

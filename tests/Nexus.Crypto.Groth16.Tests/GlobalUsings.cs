@@ -1,0 +1,1 @@
+global using Scalar = Nexus.Crypto.Bn254.Element<Nexus.Crypto.Bn254.Fr>;

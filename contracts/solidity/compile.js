@@ -2,7 +2,8 @@
 // Compiles every *.sol file in this folder with solc-js (the repo's node_modules, offline) through
 // the Standard JSON interface: evmVersion cancun, optimizer on (200 runs).
 //
-// Usage: node contracts/solidity/compile.js <outDir>
+// Usage: node contracts/solidity/compile.js <outDir> [srcDir]
+// (srcDir defaults to this folder; tests pass a folder of generated verifiers, e.g. snarkjs's.)
 // Writes <outDir>/<ContractName>.json = { contractName, abi, bytecode, deployedBytecode }
 // (bytecodes 0x-prefixed). A file is only rewritten when its content changes. Warnings are printed;
 // any error exits non-zero.
@@ -17,7 +18,7 @@ function fail(message) {
 }
 
 const outArg = process.argv[2];
-if (!outArg) fail("usage: node contracts/solidity/compile.js <outDir>");
+if (!outArg) fail("usage: node contracts/solidity/compile.js <outDir> [srcDir]");
 const outDir = path.resolve(outArg);
 
 const solcPath = path.join(__dirname, "..", "..", "node_modules", "solc");
@@ -28,7 +29,7 @@ try {
   fail(`cannot load solc from ${solcPath} (run infra/install.sh or npm ci at the repo root): ${e.message}`);
 }
 
-const srcDir = __dirname;
+const srcDir = process.argv[3] ? path.resolve(process.argv[3]) : __dirname;
 const files = fs.readdirSync(srcDir).filter((f) => f.endsWith(".sol")).sort();
 if (files.length === 0) fail(`no *.sol files in ${srcDir}`);
 

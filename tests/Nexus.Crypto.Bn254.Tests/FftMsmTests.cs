@@ -80,4 +80,34 @@ public sealed class FftMsmTests
             expected += points[i].Multiply(scalars[i].ToBigInteger());
         Msm.Multiply(points, scalars).ShouldBe(expected);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(90)]
+    public void G2_msm_equals_the_naive_sum(int n)
+    {
+        var random = new Random(n + 7);
+        var points = Enumerable.Range(0, n).Select(i => i % 9 == 2 ? G2.Infinity : G2.Generator.Multiply(RandomValues.Fr(random).ToBigInteger())).ToArray();
+        var scalars = Enumerable.Range(0, n).Select(i => i % 7 == 3 ? Element<Fr>.Zero : RandomValues.Fr(random)).ToArray();
+        var expected = G2.Infinity;
+        for (var i = 0; i < n; i++)
+            expected += points[i].Multiply(scalars[i].ToBigInteger());
+        Msm.Multiply(points.Select(p => p.ToAffinePoint()).ToArray(), scalars).ShouldBe(expected);
+    }
+
+    [Fact]
+    public void Fixed_base_multiples_equal_double_and_add_on_G1_and_G2()
+    {
+        var random = new Random(5);
+        var scalars = Enumerable.Range(0, 40).Select(i => i == 0 ? Element<Fr>.Zero : i == 1 ? -Element<Fr>.One : RandomValues.Fr(random)).ToArray();
+        var g1 = new FixedBase<Element<Fq>>(G1.Generator.ToAffinePoint()).MultiplyAll(scalars);
+        var g2 = new FixedBase<Fq2>(G2.Generator.ToAffinePoint()).MultiplyAll(scalars);
+        for (var i = 0; i < scalars.Length; i++)
+        {
+            G1.From(g1[i]).ShouldBe(G1.Generator.Multiply(scalars[i].ToBigInteger()));
+            G2.From(g2[i]).ShouldBe(G2.Generator.Multiply(scalars[i].ToBigInteger()));
+        }
+        g1[0].IsInfinity.ShouldBeTrue();
+    }
 }

@@ -132,7 +132,7 @@ public static class DevCeremony
     {
         while (true)
         {
-            var s = Prover.RandomScalar();
+            var s = Groth16Prover.RandomScalar();
             if (!s.IsZero)
                 return s;
         }

@@ -41,7 +41,7 @@ public sealed class MalformedInputTests : IDisposable
         var noOne = (Scalar[])w.Clone();
         noOne[0] = Scalar.Zero;
         r1cs.FirstViolation(noOne)!.ShouldContain("witness[0]");
-        Should.Throw<ArgumentException>(() => Prover.Prove(_key, _witness[..^1])).Message.ShouldContain("signals");
+        Should.Throw<ArgumentException>(() => Groth16Prover.Prove(_key, _witness[..^1])).Message.ShouldContain("signals");
     }
 
     [Fact]

@@ -62,7 +62,7 @@ public sealed class ProverPropertyTests
         var (aT, bT, cT) = (AtTau(r1cs, w, lagrange, c => c.A, true), AtTau(r1cs, w, lagrange, c => c.B, false), AtTau(r1cs, w, lagrange, c => c.C, false));
 
         // The quotient on the odd coset, paired with the H points' scalars, is (A·B − C)(τ) = h(τ)Z(τ).
-        var quotient = Prover.QuotientOnCoset(key, w);
+        var quotient = Groth16Prover.QuotientOnCoset(key, w);
         var lagrange2 = DevCeremony.LagrangeAt(tau, key.Log2Domain + 1);
         var hz = Scalar.Zero;
         for (var k = 0; k < quotient.Length; k++)
@@ -91,7 +91,7 @@ public sealed class ProverPropertyTests
         (aS * bS).ShouldBe(alpha * beta + publicSum + cS * delta);
 
         // And the prover's MSMs and combination give exactly those points.
-        var proof = Prover.Combine(key,
+        var proof = Groth16Prover.Combine(key,
             Msm.Multiply(key.A, w), Msm.Multiply(key.B1, w), Msm.Multiply(key.B2, w),
             Msm.Multiply(key.C, w.AsMemory(key.Public + 1)), Msm.Multiply(key.H, quotient), r, s);
         proof.A.ShouldBe(G1.Generator.Multiply(aS.ToBigInteger()));
@@ -123,7 +123,7 @@ public sealed class ProverPropertyTests
             read.Coefficients.ShouldBe(key.Coefficients);
             read.H.ShouldBe(key.H);
             read.B2.ShouldBe(key.B2);
-            Prover.Prove(read, w).ShouldNotBe(Prover.Prove(read, w)); // fresh r, s each time
+            Groth16Prover.Prove(read, w).ShouldNotBe(Groth16Prover.Prove(read, w)); // fresh r, s each time
         }
         finally
         {

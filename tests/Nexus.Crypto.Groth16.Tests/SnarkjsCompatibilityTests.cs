@@ -51,8 +51,8 @@ public sealed class SnarkjsCompatibilityTests
         var key = DevCeremony.Setup(r1cs);
         var zkeyPath = Path.Combine(circuit.Folder, "dev.zkey");
         ZKeyFile.Write(zkeyPath, key);
-        var proof = Prover.Prove(ZKeyFile.Read(zkeyPath), witness);
-        var signals = Prover.PublicSignals(key, witness);
+        var proof = Groth16Prover.Prove(ZKeyFile.Read(zkeyPath), witness);
+        var signals = Groth16Prover.PublicSignals(key, witness);
 
         var vk = Save(circuit.Folder, "dev_vk.json", VerificationKey.ToSnarkJson(key));
         var proofJson = Save(circuit.Folder, "proof.json", proof.ToSnarkJson());
@@ -93,7 +93,7 @@ public sealed class SnarkjsCompatibilityTests
         var publicPath = Path.Combine(circuit.Folder, "snark_public.json");
         Circom.Snarkjs("groth16", "prove", zkeyPath, wtns, proofPath, publicPath);
         SnarkjsVerifies(snarkVkPath, publicPath, proofPath).ShouldBeTrue();
-        PublicSignals.FromJson(JsonNode.Parse(File.ReadAllText(publicPath))!).ShouldBe(Prover.PublicSignals(key, WitnessFile.Read(wtns)));
+        PublicSignals.FromJson(JsonNode.Parse(File.ReadAllText(publicPath))!).ShouldBe(Groth16Prover.PublicSignals(key, WitnessFile.Read(wtns)));
     }
 
     [Fact]
@@ -112,9 +112,9 @@ public sealed class SnarkjsCompatibilityTests
 
         var key = ZKeyFile.Read(zkeyPath);
         var witness = WitnessFile.Read(Circom.Witness(circuit, """{"x": "2", "k": "1"}""", "snarkkey"));
-        var proof = Prover.Prove(key, witness);
+        var proof = Groth16Prover.Prove(key, witness);
         var proofJson = Save(circuit.Folder, "ours_with_snarkjs_key.json", proof.ToSnarkJson());
-        var publicJson = Save(circuit.Folder, "ours_with_snarkjs_key_public.json", PublicSignals.ToJson(Prover.PublicSignals(key, witness)));
+        var publicJson = Save(circuit.Folder, "ours_with_snarkjs_key_public.json", PublicSignals.ToJson(Groth16Prover.PublicSignals(key, witness)));
         SnarkjsVerifies(vkPath, publicJson, proofJson).ShouldBeTrue();
 
         // Reading and rewriting the key changes no byte.
@@ -129,8 +129,8 @@ public sealed class SnarkjsCompatibilityTests
         var circuit = Circom.Chain(20);
         var key = DevCeremony.Setup(R1cs.Read(circuit.R1csPath));
         var witness = WitnessFile.Read(Circom.Witness(circuit, """{"x": "4", "k": "9"}""", "calldata"));
-        var proof = Prover.Prove(key, witness);
-        var signals = Prover.PublicSignals(key, witness);
+        var proof = Groth16Prover.Prove(key, witness);
+        var signals = Groth16Prover.PublicSignals(key, witness);
         var proofJson = Save(circuit.Folder, "calldata_proof.json", proof.ToSnarkJson());
         var publicJson = Save(circuit.Folder, "calldata_public.json", PublicSignals.ToJson(signals));
         var snark = Circom.Snarkjs("zkey", "export", "soliditycalldata", publicJson, proofJson).Trim();

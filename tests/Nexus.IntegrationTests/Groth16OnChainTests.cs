@@ -36,8 +36,8 @@ public sealed class Groth16OnChainTests
         var verify = verifier.GetFunction("verifyProof");
 
         var witness = WitnessFile.Read(Circom.Witness(circuit, """{"leaf": "5", "siblings": ["6", "7", "8"], "pathBits": ["0", "1", "0"]}""", "onchain"));
-        var proof = Prover.Prove(key, witness);
-        var signals = Prover.PublicSignals(key, witness).Select(s => s.ToBigInteger()).ToArray();
+        var proof = Groth16Prover.Prove(key, witness);
+        var signals = Groth16Prover.PublicSignals(key, witness).Select(s => s.ToBigInteger()).ToArray();
 
         async Task<bool> Verify(Proof p, BigInteger[] pub)
         {
@@ -54,7 +54,7 @@ public sealed class Groth16OnChainTests
         (await Verify(proof with { B = proof.B + G2.Generator }, signals)).ShouldBeFalse();
         (await Verify(proof with { C = proof.C.Negate() }, signals)).ShouldBeFalse();
         // A second proof of the same statement (fresh blinding) verifies too.
-        (await Verify(Prover.Prove(key, witness), signals)).ShouldBeTrue();
+        (await Verify(Groth16Prover.Prove(key, witness), signals)).ShouldBeTrue();
     }
 
     private static object[] ToArgs(Proof p, BigInteger[] pub)

@@ -49,9 +49,11 @@ public static class ZKeyFile
         System.Numerics.BigInteger.One << 256, Scalar.Modulus - 2, Scalar.Modulus));
     private static readonly Scalar R = Scalar.From((System.Numerics.BigInteger.One << 256) % Scalar.Modulus);
 
-    public static ProvingKey Read(string path)
+    public static ProvingKey Read(string path) => Parse(File.ReadAllBytes(path), path);
+
+    public static ProvingKey Parse(ReadOnlyMemory<byte> bytes, string path)
     {
-        var file = BinFile.Read(path, "zkey", 1);
+        var file = BinFile.Parse(bytes, path, "zkey", 1);
         var protocol = file.Section(ProtocolSection);
         var id = protocol.U32();
         if (id != Groth16)

@@ -49,6 +49,7 @@ public sealed class Pipeline : IAsyncDisposable
     public ConcurrentBag<InputRejected> RejectionsPublished { get; } = [];
     public ConcurrentBag<Nexus.Contracts.Executor.BlockExecuted> ExecutedPublished { get; } = [];
     public ConcurrentBag<Nexus.Contracts.Signer.BlockSigned> SignedPublished { get; } = [];
+    public ConcurrentBag<Nexus.Contracts.Prover.ProofReady> ProofsPublished { get; } = [];
 
     public static async Task<Pipeline> StartAsync(string name)
     {
@@ -67,6 +68,7 @@ public sealed class Pipeline : IAsyncDisposable
                 e.Handler<InputRejected>(c => { pipeline!.RejectionsPublished.Add(c.Message); return Task.CompletedTask; });
                 e.Handler<Nexus.Contracts.Executor.BlockExecuted>(c => { pipeline!.ExecutedPublished.Add(c.Message); return Task.CompletedTask; });
                 e.Handler<Nexus.Contracts.Signer.BlockSigned>(c => { pipeline!.SignedPublished.Add(c.Message); return Task.CompletedTask; });
+                e.Handler<Nexus.Contracts.Prover.ProofReady>(c => { pipeline!.ProofsPublished.Add(c.Message); return Task.CompletedTask; });
             });
         });
         pipeline = new Pipeline(id, vhost, store, dapp, probe);

@@ -18,7 +18,7 @@ public enum MsmPart { A, B1, B2, C, H }
 /// <item>blinding with fresh r, s: π_A = α + A + rδ, π_B = β + B + sδ, π_C = C + H + s·π_A + r·(β + B1 + sδ) − rsδ.</item>
 /// </list>
 /// </summary>
-public static class Prover
+public static class Groth16Prover
 {
     public static Proof Prove(ProvingKey key, Scalar[] witness, IProgress<string>? progress = null)
     {

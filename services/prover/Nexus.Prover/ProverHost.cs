@@ -1,0 +1,111 @@
+using System.Net;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Nexus.Hosting;
+using Nexus.Prover.Cluster;
+using Nexus.Prover.Jobs;
+using Nexus.Prover.Pool;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+
+namespace Nexus.Prover;
+
+/// <summary>The prover's registrations: an Orleans silo of the proving pool, its job store, the bus consumer.</summary>
+public static class ProverHost
+{
+    public const int DefaultPort = 5106;
+
+    public static WebApplicationBuilder AddProver(this WebApplicationBuilder builder)
+    {
+        builder.AddNexusDefaults("prover", DefaultPort);
+        builder.Services.AddNexusOptions<ProverOptions>(ProverOptions.Section)
+            .Validate(o => Directory.Exists(o.KeysDirectory), "Prover:KeysDirectory must be an existing folder of proving keys")
+            .Validate(o => IPAddress.TryParse(o.SiloAddress, out _), "Prover:SiloAddress must be an IP address");
+        builder.Services.AddNexusOptions<PostgresOptions>(PostgresOptions.Section);
+        var options = builder.Configuration.GetSection(ProverOptions.Section).Get<ProverOptions>() ?? new ProverOptions();
+        var postgres = builder.Configuration.GetSection(PostgresOptions.Section).Get<PostgresOptions>() ?? new PostgresOptions();
+
+        var db = NpgsqlDataSource.Create(postgres.ConnectionString);
+        builder.Services.AddSingleton(db);
+        builder.Services.AddSingleton(new ProofJobStore(db, options.Schema));
+        builder.Services.AddSingleton<ProvingKeys>();
+        builder.Services.AddSingleton<ProverMetrics>();
+        builder.Services.AddHostedService<JobStoreSetup>();
+        builder.Services.AddHostedService<JobSweeper>();
+        builder.Services.AddHealthChecks().AddCheck<PoolHealthCheck>("pool", tags: [NexusDefaults.ReadyTag]);
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o => { o.ClusterId = options.ClusterId; o.ServiceId = "nexus-prover"; });
+            var address = IPAddress.TryParse(options.SiloAddress, out var a) ? a : IPAddress.Loopback;
+            if (options.Clustering == "Postgres")
+            {
+                silo.Configure<EndpointOptions>(o =>
+                {
+                    o.AdvertisedIPAddress = address;
+                    o.SiloPort = options.SiloPort;
+                    o.SiloListeningEndpoint = new IPEndPoint(address, options.SiloPort);
+                    o.GatewayPort = 0; // no external clients: requests arrive over the bus
+                });
+                silo.Services.AddSingleton<IMembershipTable>(sp => new PostgresMembershipTable(
+                    db, options.Schema, options.ClusterId, sp.GetRequiredService<ILogger<PostgresMembershipTable>>()));
+            }
+            else
+            {
+                silo.UseLocalhostClustering(options.SiloPort, 0, new IPEndPoint(IPAddress.Loopback, options.PrimarySiloPort),
+                    serviceId: "nexus-prover", clusterId: options.ClusterId);
+            }
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(options.ProbeTimeoutSeconds);
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(5);
+                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+                o.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
+            });
+            // Witnesses and coset results travel between silos: 32 bytes per signal (2 MB at 2^16).
+            silo.Configure<SiloMessagingOptions>(o => o.MaxMessageBodySize = 512 * 1024 * 1024);
+            if (options.Dashboard)
+                silo.AddDashboard();
+        });
+
+        builder.AddNexusBus(bus => bus.AddConsumer<ProofRequestedConsumer>());
+        return builder;
+    }
+
+    public static WebApplication MapProver(this WebApplication app)
+    {
+        app.MapGet("/jobs/{id}", async (string id, ProofJobStore store) =>
+            await store.GetAsync(id) is { } job
+                ? Results.Json(new { job.JobId, job.Circuit, Status = job.Status.ToString(), job.Tasks, job.TasksDone, job.Error, job.CreatedAt })
+                : Results.NotFound());
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProverOptions>>().Value.Dashboard)
+            app.MapOrleansDashboard(routePrefix: "/dashboard");
+        return app;
+    }
+
+    /// <summary>Creates the job tables before the consumer and the sweepers use them.</summary>
+    private sealed class JobStoreSetup(ProofJobStore store) : IHostedService
+    {
+        public Task StartAsync(CancellationToken ct) => store.InitializeAsync();
+        public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    }
+
+    /// <summary>Ready when the job store answers and this silo sees at least one active silo (itself).</summary>
+    private sealed class PoolHealthCheck(NpgsqlDataSource db, IGrainFactory grains) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+        {
+            try
+            {
+                await using var command = db.CreateCommand("select 1");
+                await command.ExecuteScalarAsync(ct);
+                var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+                return HealthCheckResult.Healthy($"{hosts.Count} active silo(s)");
+            }
+            catch (Exception e)
+            {
+                return HealthCheckResult.Unhealthy($"pool not ready: {e.GetBaseException().Message}");
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Nexus.Prover;
+
+/// <summary>Section <c>Prover</c>.</summary>
+public sealed class ProverOptions
+{
+    public const string Section = "Prover";
+
+    /// <summary>Where proving keys live, the same on every silo: <c>{Circuit}.zkey</c>, optionally <c>{Circuit}.r1cs</c> to check witnesses.</summary>
+    [Required] public string KeysDirectory { get; set; } = "";
+
+    /// <summary><c>Localhost</c> (one machine, dev) or <c>Postgres</c> (silos on many machines find each other in PostgreSQL).</summary>
+    [Required, RegularExpression("^(Localhost|Postgres)$")] public string Clustering { get; set; } = "Localhost";
+
+    /// <summary>Silos with the same cluster id form one pool.</summary>
+    [Required] public string ClusterId { get; set; } = "nexus-prover";
+
+    /// <summary>Port for silo-to-silo traffic.</summary>
+    [Range(1, 65535)] public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Address the silo listens on and tells the others (loopback unless configured).</summary>
+    [Required] public string SiloAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>With <c>Localhost</c> clustering: the first silo's port, which keeps the membership.</summary>
+    [Range(1, 65535)] public int PrimarySiloPort { get; set; } = 11111;
+
+    /// <summary>Schema of the jobs and (with <c>Postgres</c> clustering) the membership tables.</summary>
+    [Required, RegularExpression("^[a-z_][a-z0-9_]{0,62}$")] public string Schema { get; set; } = "prover";
+
+    /// <summary>Points per MSM chunk: the unit of work a silo takes (smaller: finer spread and cheaper re-dispatch).</summary>
+    [Range(256, 1 << 24)] public int ChunkPoints { get; set; } = 1 << 14;
+
+    /// <summary>Chunks in flight per active silo.</summary>
+    [Range(1, 64)] public int ChunksPerSilo { get; set; } = 2;
+
+    /// <summary>Tries of one chunk (a silo dying takes its chunks with it; they go to another).</summary>
+    [Range(1, 100)] public int MaxAttempts { get; set; } = 6;
+
+    /// <summary>A running job whose silo has not reported for this long is resumed elsewhere.</summary>
+    [Range(3, 3600)] public int StaleJobSeconds { get; set; } = 20;
+
+    /// <summary>How often each silo looks for stale jobs.</summary>
+    [Range(1, 3600)] public int SweepSeconds { get; set; } = 5;
+
+    /// <summary>Membership probe timeout: how fast a dead silo is noticed (Orleans's default is 5 s).</summary>
+    [Range(1, 60)] public int ProbeTimeoutSeconds { get; set; } = 2;
+
+    /// <summary>Serve the Orleans Dashboard at <c>/dashboard</c> (no authentication: keep the port private).</summary>
+    public bool Dashboard { get; set; }
+}

@@ -171,9 +171,28 @@ public readonly struct Element<M> : IField<Element<M>> where M : struct, IModulu
     }
 
     /// <summary>The inverse (Fermat: a^(p−2)); zero has none.</summary>
-    public Element<M> Inverse() => IsZero ? throw new DivideByZeroException("zero has no inverse") : Pow(Modulus - 2);
+    // Hot loops are compiled optimized at once: on a machine whose cores all prove, the tiered JIT's
+    // background recompilation starves and the first (unoptimized) code would run for seconds.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public Element<M> Inverse()
+    {
+        if (IsZero)
+            throw new DivideByZeroException("zero has no inverse");
+        // p − 2 by its limbs (p is odd and > 2, so only the lowest limb changes), square-and-multiply.
+        ReadOnlySpan<ulong> e = [M.P0 - 2, M.P1, M.P2, M.P3];
+        var result = One;
+        for (var limb = 3; limb >= 0; limb--)
+            for (var bit = 63; bit >= 0; bit--)
+            {
+                result = result.Square();
+                if (((e[limb] >> bit) & 1) != 0)
+                    result *= this;
+            }
+        return result;
+    }
 
     /// <summary>Inverts every element in place with one inversion (Montgomery's trick); none may be zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BatchInverse(Span<Element<M>> values)
     {
         if (values.Length == 0)

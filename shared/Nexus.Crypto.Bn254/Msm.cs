@@ -1,10 +1,13 @@
+using System.Runtime.CompilerServices;
+
 namespace Nexus.Crypto.Bn254;
 
 /// <summary>
 /// Multi-scalar multiplication Σ kᵢ·Pᵢ by Pippenger's bucket method, for G1 and G2: scalars cut into
 /// c-bit signed windows, each window's points summed into 2^(c−1) buckets, buckets folded by a running
-/// sum, windows combined by c doublings each. Windows run in parallel. Bases are affine so bucket
-/// additions are mixed additions.
+/// sum, windows combined by c doublings each. Windows run in parallel. Bases are affine; from 2¹³
+/// points on, buckets are summed with batched affine additions (<see cref="BatchAffineWindow{F, A}"/>;
+/// smaller windows have too few buckets for big batches), below with mixed Jacobian additions.
 /// </summary>
 public static class Msm
 {
@@ -21,20 +24,43 @@ public static class Msm
         return Multiply(bases, scalars);
     }
 
-    public static G1 Multiply(ReadOnlyMemory<Affine<Element<Fq>>> bases, ReadOnlyMemory<Element<Fr>> scalars)
+    /// <summary>
+    /// Whether the batched additions (G1 and G2) run on AVX-512 (eight at once); on by default where the CPU has it.
+    /// Benchmarks turn it off to measure the scalar code, which is also the fallback everywhere else.
+    /// </summary>
+    public static bool UseSimd { get; set; } = VectorField<Fq>.IsSupported;
+
+    public static G1 Multiply(ReadOnlyMemory<Affine<Element<Fq>>> bases, ReadOnlyMemory<Element<Fr>> scalars) =>
+        Multiply(bases, scalars, BatchAffineFrom, UseSimd);
+
+    /// <summary>With the batched affine path from <paramref name="batchAffineFrom"/> points, SIMD or not (tests compare the paths).</summary>
+    internal static G1 Multiply(ReadOnlyMemory<Affine<Element<Fq>>> bases, ReadOnlyMemory<Element<Fr>> scalars, int batchAffineFrom, bool simd)
     {
-        var (x, y, z) = Pippenger(bases, scalars);
+        var (x, y, z) = simd && VectorField<Fq>.IsSupported
+            ? Pippenger<Element<Fq>, VectorBatch<Element<Fq>, VectorField<Fq>.Block, FqVector>>(bases, scalars, batchAffineFrom)
+            : Pippenger<Element<Fq>, ScalarBatch<Element<Fq>>>(bases, scalars, batchAffineFrom);
         return new G1(x, y, z);
     }
 
-    public static G2 Multiply(ReadOnlyMemory<Affine<Fq2>> bases, ReadOnlyMemory<Element<Fr>> scalars)
+    public static G2 Multiply(ReadOnlyMemory<Affine<Fq2>> bases, ReadOnlyMemory<Element<Fr>> scalars) =>
+        Multiply(bases, scalars, BatchAffineFrom, UseSimd);
+
+    internal static G2 Multiply(ReadOnlyMemory<Affine<Fq2>> bases, ReadOnlyMemory<Element<Fr>> scalars, int batchAffineFrom, bool simd)
     {
-        var (x, y, z) = Pippenger(bases, scalars);
+        var (x, y, z) = simd && VectorField<Fq>.IsSupported
+            ? Pippenger<Fq2, VectorBatch<Fq2, Fq2Block, Fq2Vector>>(bases, scalars, batchAffineFrom)
+            : Pippenger<Fq2, ScalarBatch<Fq2>>(bases, scalars, batchAffineFrom);
         return new G2(x, y, z);
     }
 
-    private static (F X, F Y, F Z) Pippenger<F>(ReadOnlyMemory<Affine<F>> bases, ReadOnlyMemory<Element<Fr>> scalars)
-        where F : struct, IField<F>
+    /// <summary>From this many points on, buckets are summed with batched affine additions.</summary>
+    internal const int BatchAffineFrom = 1 << 13;
+
+    /// <summary>Additions per batch (one field inversion each).</summary>
+    private const int MaxBatch = 512;
+
+    private static (F X, F Y, F Z) Pippenger<F, A>(ReadOnlyMemory<Affine<F>> bases, ReadOnlyMemory<Element<Fr>> scalars, int batchAffineFrom)
+        where F : struct, IField<F> where A : IBatchArithmetic<F>
     {
         if (bases.Length != scalars.Length)
             throw new ArgumentException($"{bases.Length} points but {scalars.Length} scalars");
@@ -46,29 +72,8 @@ public static class Msm
         var windows = 254 / c + 1;
         var digits = SignedDigits(scalars.Span, c, windows);
         var sums = new (F X, F Y, F Z)[windows];
-        Parallel.For(0, windows, w =>
-        {
-            var buckets = new (F X, F Y, F Z)[1 << (c - 1)];
-            Array.Fill(buckets, infinity);
-            var points = bases.Span;
-            for (var i = 0; i < n; i++)
-            {
-                int digit = digits[i * windows + w];
-                if (digit == 0 || points[i].IsInfinity)
-                    continue;
-                ref var b = ref buckets[Math.Abs(digit) - 1];
-                b = Jacobian<F>.AddMixed(b.X, b.Y, b.Z, points[i].X, digit > 0 ? points[i].Y : -points[i].Y);
-            }
-            // Σ d·B_d as a running sum from the top bucket down.
-            var running = infinity;
-            var sum = infinity;
-            for (var d = buckets.Length - 1; d >= 0; d--)
-            {
-                running = Jacobian<F>.Add(running.X, running.Y, running.Z, buckets[d].X, buckets[d].Y, buckets[d].Z);
-                sum = Jacobian<F>.Add(sum.X, sum.Y, sum.Z, running.X, running.Y, running.Z);
-            }
-            sums[w] = sum;
-        });
+        var batched = n >= batchAffineFrom;
+        Parallel.For(0, windows, w => sums[w] = Window<F, A>(bases.Span, digits, windows, w, c, batched));
         var result = sums[windows - 1];
         for (var w = windows - 2; w >= 0; w--)
         {
@@ -77,6 +82,51 @@ public static class Msm
             result = Jacobian<F>.Add(result.X, result.Y, result.Z, sums[w].X, sums[w].Y, sums[w].Z);
         }
         return result;
+    }
+
+    /// <summary>Σ digitᵢ·Pᵢ for one window: bucket sums, then the running-sum fold.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (F X, F Y, F Z) Window<F, A>(ReadOnlySpan<Affine<F>> points, short[] digits, int windows, int w, int c, bool batched)
+        where F : struct, IField<F> where A : IBatchArithmetic<F>
+    {
+        (F X, F Y, F Z) infinity = (F.One, F.One, F.Zero);
+        var n = points.Length;
+        var bucketCount = 1 << (c - 1);
+        (F X, F Y, F Z)[] buckets;
+        if (batched)
+        {
+            var window = new BatchAffineWindow<F, A>(bucketCount, Math.Clamp(bucketCount / 4, 1, MaxBatch));
+            for (var i = 0; i < n; i++)
+            {
+                int digit = digits[i * windows + w];
+                if (digit == 0 || points[i].IsInfinity)
+                    continue;
+                window.Add(Math.Abs(digit) - 1, points[i].X, digit > 0 ? points[i].Y : -points[i].Y);
+            }
+            buckets = window.Finish();
+        }
+        else
+        {
+            buckets = new (F X, F Y, F Z)[bucketCount];
+            Array.Fill(buckets, infinity);
+            for (var i = 0; i < n; i++)
+            {
+                int digit = digits[i * windows + w];
+                if (digit == 0 || points[i].IsInfinity)
+                    continue;
+                ref var b = ref buckets[Math.Abs(digit) - 1];
+                b = Jacobian<F>.AddMixed(b.X, b.Y, b.Z, points[i].X, digit > 0 ? points[i].Y : -points[i].Y);
+            }
+        }
+        // Σ d·B_d as a running sum from the top bucket down.
+        var running = infinity;
+        var sum = infinity;
+        for (var d = buckets.Length - 1; d >= 0; d--)
+        {
+            running = Jacobian<F>.Add(running.X, running.Y, running.Z, buckets[d].X, buckets[d].Y, buckets[d].Z);
+            sum = Jacobian<F>.Add(sum.X, sum.Y, sum.Z, running.X, running.Y, running.Z);
+        }
+        return sum;
     }
 
     /// <summary>

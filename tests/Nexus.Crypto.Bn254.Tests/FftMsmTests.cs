@@ -110,4 +110,24 @@ public sealed class FftMsmTests
         }
         g1[0].IsInfinity.ShouldBeTrue();
     }
+
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(40, 8)]
+    [InlineData(2500, 2)]
+    public void Batched_affine_buckets_equal_jacobian_buckets_with_repeated_and_opposite_points(int n, int distinct)
+    {
+        var random = new Random(n);
+        // Few distinct bases, so buckets meet equal points (doublings) and opposite ones (cancellations).
+        var pool = Enumerable.Range(0, distinct).Select(_ => G1.Generator.Multiply(RandomValues.Fr(random).ToBigInteger())).ToArray();
+        var points = Enumerable.Range(0, n).Select(i => i % 5 == 1 ? pool[i % distinct].Negate() : pool[i % distinct]).Select(p => p.ToAffinePoint()).ToArray();
+        var scalars = Enumerable.Range(0, n).Select(i => i % 3 == 0 ? Element<Fr>.From((ulong)(i % 7)) : RandomValues.Fr(random)).ToArray();
+        var jacobian = Msm.Multiply(points, scalars, batchAffineFrom: int.MaxValue, simd: false);
+        Msm.Multiply(points, scalars, batchAffineFrom: 0, simd: false).ShouldBe(jacobian);
+        Msm.Multiply(points, scalars, batchAffineFrom: 0, simd: true).ShouldBe(jacobian);
+        var g2 = points.Take(Math.Min(n, 300)).Select((_, i) => G2.Generator.Multiply(i % distinct + 1).ToAffinePoint()).ToArray();
+        var g2Jacobian = Msm.Multiply(g2, scalars.AsMemory(0, g2.Length), batchAffineFrom: int.MaxValue, simd: false);
+        Msm.Multiply(g2, scalars.AsMemory(0, g2.Length), batchAffineFrom: 0, simd: false).ShouldBe(g2Jacobian);
+        Msm.Multiply(g2, scalars.AsMemory(0, g2.Length), batchAffineFrom: 0, simd: true).ShouldBe(g2Jacobian);
+    }
 }

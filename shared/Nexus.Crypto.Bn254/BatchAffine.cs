@@ -1,0 +1,176 @@
+using System.Runtime.CompilerServices;
+
+namespace Nexus.Crypto.Bn254;
+
+/// <summary>
+/// The additions of one Pippenger window done in affine coordinates, many at once: an affine addition
+/// needs a division, and Montgomery's trick turns the divisions of a whole batch into one inversion and
+/// three multiplications each, so an addition costs about 6 multiplications instead of a mixed Jacobian
+/// addition's 11. A batch holds each bucket at most once; a point whose bucket is already in the batch
+/// waits for the next batch, up to a batch's worth of waiting points; past that it goes to its bucket's
+/// Jacobian overflow sum (unbounded waiting would be quadratic when scalars are small and most points
+/// share a few buckets). <see cref="IBatchArithmetic{F}"/> runs the
+/// batch's field work.
+/// </summary>
+internal sealed class BatchAffineWindow<F, A> where F : struct, IField<F> where A : IBatchArithmetic<F>
+{
+    private readonly Affine<F>[] _buckets;
+    private readonly int[] _stamp;
+    private int _batchId = 1;
+    // The batch: bucket index and the point to add to it.
+    private readonly int[] _bucketOf;
+    private readonly F[] _x2, _y2, _x1, _y1, _scratch;
+    private int _count;
+    private (F X, F Y, F Z)[]? _overflow;
+    private readonly List<(int Bucket, F X, F Y)> _waiting = [];
+    private (int Bucket, F X, F Y)[] _retry = [];
+
+    public BatchAffineWindow(int buckets, int batchSize)
+    {
+        _buckets = new Affine<F>[buckets];
+        _stamp = new int[buckets];
+        _bucketOf = new int[batchSize];
+        _x2 = new F[batchSize];
+        _y2 = new F[batchSize];
+        _x1 = new F[batchSize];
+        _y1 = new F[batchSize];
+        _scratch = new F[batchSize];
+    }
+
+    /// <summary>bucket += (x, y).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Add(int bucket, F x, F y)
+    {
+        if (_stamp[bucket] == _batchId)
+        {
+            // Fewer than a batch wait, so re-adding them never fills (and flushes) the next batch midway.
+            if (_waiting.Count < _bucketOf.Length - 1)
+            {
+                _waiting.Add((bucket, x, y));
+                return;
+            }
+            if (_overflow is null)
+            {
+                _overflow = new (F, F, F)[_buckets.Length];
+                Array.Fill(_overflow, (F.One, F.One, F.Zero));
+            }
+            ref var o = ref _overflow[bucket];
+            o = Jacobian<F>.AddMixed(o.X, o.Y, o.Z, x, y);
+            return;
+        }
+        ref var b = ref _buckets[bucket];
+        if (b.IsInfinity)
+        {
+            b = new Affine<F>(x, y);
+            return;
+        }
+        _stamp[bucket] = _batchId;
+        _bucketOf[_count] = bucket;
+        _x2[_count] = x;
+        _y2[_count] = y;
+        if (++_count == _bucketOf.Length)
+            Flush();
+    }
+
+    /// <summary>Runs the last batch; the buckets in Jacobian form (affine sum plus overflow).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public (F X, F Y, F Z)[] Finish()
+    {
+        while (_count > 0 || _waiting.Count > 0)
+            Flush();
+        var result = new (F X, F Y, F Z)[_buckets.Length];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var b = _buckets[i];
+            result[i] = b.IsInfinity ? (F.One, F.One, F.Zero) : (b.X, b.Y, F.One);
+            if (_overflow is not null && !_overflow[i].Z.IsZero)
+                result[i] = Jacobian<F>.Add(result[i].X, result[i].Y, result[i].Z, _overflow[i].X, _overflow[i].Y, _overflow[i].Z);
+        }
+        return result;
+    }
+
+    private void Flush()
+    {
+        Execute();
+        _count = 0;
+        _batchId++;
+        if (_waiting.Count == 0)
+            return;
+        // The waiting points start the next batch (those meeting their bucket again wait again).
+        var n = _waiting.Count;
+        if (_retry.Length < n)
+            _retry = new (int, F, F)[_bucketOf.Length];
+        _waiting.CopyTo(_retry);
+        _waiting.Clear();
+        for (var i = 0; i < n; i++)
+            Add(_retry[i].Bucket, _retry[i].X, _retry[i].Y);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Execute()
+    {
+        // Equal x (doubling or cancellation) is rare: do it apart, keep the rest for the batch.
+        var n = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            ref var b = ref _buckets[_bucketOf[i]];
+            if (b.X.Equals(_x2[i]))
+            {
+                b = b.Y.Equals(_y2[i]) ? Double(b) : default;
+                continue;
+            }
+            _bucketOf[n] = _bucketOf[i];
+            _x1[n] = b.X;
+            _y1[n] = b.Y;
+            _x2[n] = _x2[i];
+            _y2[n] = _y2[i];
+            n++;
+        }
+        if (n == 0)
+            return;
+        A.AddAll(_x1.AsSpan(0, n), _y1.AsSpan(0, n), _x2.AsSpan(0, n), _y2.AsSpan(0, n), _scratch.AsSpan(0, n));
+        for (var i = 0; i < n; i++)
+            _buckets[_bucketOf[i]] = new Affine<F>(_x1[i], _y1[i]);
+    }
+
+    private static Affine<F> Double(Affine<F> p)
+    {
+        var (x, y, z) = Jacobian<F>.Double(p.X, p.Y, F.One);
+        return Jacobian<F>.ToAffine(x, y, z) is { } a ? new Affine<F>(a.X, a.Y) : default;
+    }
+}
+
+/// <summary>The field work of a batch of affine additions (x1, y1) += (x2, y2), results in (x1, y1).</summary>
+internal interface IBatchArithmetic<F> where F : struct, IField<F>
+{
+    /// <summary>All x1 ≠ x2. <paramref name="scratch"/> has the same length.</summary>
+    static abstract void AddAll(Span<F> x1, Span<F> y1, ReadOnlySpan<F> x2, ReadOnlySpan<F> y2, Span<F> scratch);
+}
+
+/// <summary>The batch with the field's own (scalar) arithmetic.</summary>
+internal readonly struct ScalarBatch<F> : IBatchArithmetic<F> where F : struct, IField<F>
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddAll(Span<F> x1, Span<F> y1, ReadOnlySpan<F> x2, ReadOnlySpan<F> y2, Span<F> scratch)
+    {
+        var n = x1.Length;
+        // scratch[i] = Π_{j<i} (x2 − x1)_j, then one inversion, walked back.
+        var acc = F.One;
+        for (var i = 0; i < n; i++)
+        {
+            scratch[i] = acc;
+            acc *= x2[i] - x1[i];
+        }
+        var inv = acc.Inverse();
+        for (var i = n - 1; i >= 0; i--)
+        {
+            var dx = x2[i] - x1[i];
+            var dxInv = inv * scratch[i];
+            inv *= dx;
+            var lambda = (y2[i] - y1[i]) * dxInv;
+            var x3 = lambda.Square() - x1[i] - x2[i];
+            y1[i] = lambda * (x1[i] - x3) - y1[i];
+            x1[i] = x3;
+        }
+    }
+}

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nexus.Crypto.Bn254;
 
@@ -6,7 +7,7 @@ namespace Nexus.Crypto.Bn254;
 /// Radix-2 number-theoretic transforms over Fr (2-adicity 28, so sizes up to 2²⁸): evaluation on the
 /// subgroup of n-th roots of unity, its inverse, and on a coset g·H (the shift Groth16 uses to divide
 /// by the vanishing polynomial). Iterative, in place, bit-reversed input order; the butterflies of a
-/// stage run in parallel once the stage is large enough.
+/// stage run in parallel chunks once the transform is large enough, eight at a time on AVX-512.
 /// </summary>
 public static class Fft
 {
@@ -94,30 +95,68 @@ public static class Fft
             twiddles[i] = twiddles[i - 1] * omega;
 
         var array = a.ToArray();
+        var stageTwiddles = new Element<Fr>[n / 2];
         for (var m = 2; m <= n; m <<= 1)
         {
             var half = m / 2;
             var stride = n / m;
-            var blocks = n / m;
-            void Butterflies(int block)
+            for (var j = 0; j < half; j++)
+                stageTwiddles[j] = twiddles[j * stride];
+            // The stage's n/2 butterflies in chunks (of one block or part of one), so the last stages,
+            // with few big blocks, also spread over the cores.
+            var chunk = Math.Min(half, ChunkButterflies);
+            var chunksPerBlock = half / chunk;
+            var chunks = n / m * chunksPerBlock;
+            var tw = stageTwiddles;
+            void Run(int c)
             {
-                var k = block * m;
-                for (var j = 0; j < half; j++)
-                {
-                    var t = twiddles[j * stride] * array[k + j + half];
-                    var u = array[k + j];
-                    array[k + j] = u + t;
-                    array[k + j + half] = u - t;
-                }
+                var k = c / chunksPerBlock * m;
+                var j0 = c % chunksPerBlock * chunk;
+                Butterflies(array, tw, k, half, j0, j0 + chunk);
             }
-            if (n >= 1 << 14 && blocks >= Environment.ProcessorCount)
-                Parallel.For(0, blocks, Butterflies);
+            if (n >= 1 << 14 && chunks >= 2)
+                Parallel.For(0, chunks, Run);
             else
-                for (var b = 0; b < blocks; b++)
-                    Butterflies(b);
+                for (var c = 0; c < chunks; c++)
+                    Run(c);
         }
         array.CopyTo(a);
     }
+
+    private const int ChunkButterflies = 2048;
+
+    /// <summary>Butterflies j ∈ [from, to) of the block at k: (u, v) → (u + w·v, u − w·v); eight at a time on AVX-512.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Butterflies(Element<Fr>[] a, Element<Fr>[] twiddles, int k, int half, int from, int to)
+    {
+        var j = from;
+        if (VectorField<Fr>.IsSupported && UseSimd)
+        {
+            for (; j + VectorField<Fr>.Lanes <= to; j += VectorField<Fr>.Lanes)
+            {
+                var upper = a.AsSpan(k + j, VectorField<Fr>.Lanes);
+                var lower = a.AsSpan(k + j + half, VectorField<Fr>.Lanes);
+                VectorField<Fr>.Load(upper, out var u);
+                VectorField<Fr>.Load(lower, out var v);
+                VectorField<Fr>.Load(twiddles.AsSpan(j, VectorField<Fr>.Lanes), out var w);
+                VectorField<Fr>.Multiply(w, v, out var t);
+                VectorField<Fr>.Add(u, t, out var sum);
+                VectorField<Fr>.Subtract(u, t, out var difference);
+                VectorField<Fr>.Store(sum, upper);
+                VectorField<Fr>.Store(difference, lower);
+            }
+        }
+        for (; j < to; j++)
+        {
+            var t = twiddles[j] * a[k + j + half];
+            var u = a[k + j];
+            a[k + j] = u + t;
+            a[k + j + half] = u - t;
+        }
+    }
+
+    /// <summary>Whether butterflies run on AVX-512 where the CPU has it (benchmarks turn it off to compare).</summary>
+    public static bool UseSimd { get; set; } = true;
 
     private static uint ReverseBits(uint v)
     {

@@ -53,6 +53,21 @@ public sealed class FftMsmTests
         Fft.Inverse(values);
         values.ShouldBe(coefficients);
         Should.Throw<ArgumentException>(() => Fft.Forward(new Element<Fr>[12]));
+
+        // The same transform with scalar butterflies only.
+        var scalar = (Element<Fr>[])coefficients.Clone();
+        var simd = (Element<Fr>[])coefficients.Clone();
+        Fft.Forward(simd);
+        try
+        {
+            Fft.UseSimd = false;
+            Fft.Forward(scalar);
+        }
+        finally
+        {
+            Fft.UseSimd = true;
+        }
+        simd.ShouldBe(scalar);
     }
 
     private static Element<Fr> Evaluate(Element<Fr>[] coefficients, Element<Fr> x)

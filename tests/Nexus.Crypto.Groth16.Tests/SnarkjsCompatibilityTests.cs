@@ -1,3 +1,4 @@
+using Nexus.Circuits;
 using System.Text.Json.Nodes;
 using Nexus.Crypto.Groth16.Formats;
 

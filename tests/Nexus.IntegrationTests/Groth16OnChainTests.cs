@@ -3,7 +3,7 @@ using System.Text.Json;
 using Nexus.Crypto.Bn254;
 using Nexus.Crypto.Groth16;
 using Nexus.Crypto.Groth16.Formats;
-using Nexus.Crypto.Groth16.Tests;
+using Nexus.Circuits;
 using Nexus.Ethereum.Artifacts;
 using Nexus.Ethereum.Dev;
 using Nexus.IntegrationTests.Infrastructure;

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Nexus.Contracts.Prover;
 using Nexus.Crypto.Groth16;
 using Nexus.Crypto.Groth16.Formats;
-using Nexus.Crypto.Groth16.Tests;
+using Nexus.Circuits;
 using Nexus.Hosting.InProcess;
 using Nexus.IntegrationTests.Infrastructure;
 using Npgsql;

@@ -14,4 +14,5 @@ root.Subcommands.Add(Nexus.Bench.Runtime.ExecuteBench.Command()); // executor se
 root.Subcommands.Add(Nexus.Bench.Frost.FrostBench.Command()); // FROST signing, no infrastructure
 root.Subcommands.Add(Nexus.Bench.Signer.SignerBench.Command()); // mpc-signer committee end to end on the dev node
 root.Subcommands.Add(Nexus.Bench.Bn254.Bn254Bench.Command()); // BN254 field, G1, MSM; no infrastructure
+root.Subcommands.Add(Nexus.Bench.Prover.ProverBench.Command()); // Groth16 vs snarkjs on one key; node, no infrastructure
 return await root.Parse(args).InvokeAsync();

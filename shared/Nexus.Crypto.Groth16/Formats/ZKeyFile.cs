@@ -91,17 +91,29 @@ public static class ZKeyFile
             coefs[i] = new Coefficient((byte)matrix, (int)constraint, (int)signal, raw * RInverse);
         }
 
+        // The five query sections are most of the file: parsed (and curve-checked) side by side.
+        G1Affine[] a = [], b1 = [], c = [], h = [];
+        G2Affine[] b2 = [];
+        try
+        {
+            Parallel.Invoke(
+                () => a = G1Points(file.Section(ASection), vars, "A"),
+                () => b1 = G1Points(file.Section(B1Section), vars, "B1"),
+                () => b2 = G2Points(file.Section(B2Section), vars, "B2"),
+                () => c = G1Points(file.Section(CSection), vars - nPublic - 1, "C"),
+                () => h = G1Points(file.Section(HSection), domain, "H"));
+        }
+        catch (AggregateException e)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
         return new ProvingKey
         {
             Vars = vars, Public = nPublic, DomainSize = domain,
             Alpha1 = alpha1, Beta1 = beta1, Beta2 = beta2, Gamma2 = gamma2, Delta1 = delta1, Delta2 = delta2,
             IC = G1Points(file.Section(ICSection), nPublic + 1, "IC"),
             Coefficients = coefs,
-            A = G1Points(file.Section(ASection), vars, "A"),
-            B1 = G1Points(file.Section(B1Section), vars, "B1"),
-            B2 = G2Points(file.Section(B2Section), vars, "B2"),
-            C = G1Points(file.Section(CSection), vars - nPublic - 1, "C"),
-            H = G1Points(file.Section(HSection), domain, "H"),
+            A = a, B1 = b1, B2 = b2, C = c, H = h,
             Contributions = Raw(file, ContributionsSection),
         };
     }

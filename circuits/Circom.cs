@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Nexus.Crypto.Groth16.Tests;
+namespace Nexus.Circuits;
 
 /// <summary>A circuit compiled by circom: its constraint system and its witness generator.</summary>
 public sealed record CompiledCircuit(string Name, string R1csPath, string WasmPath, string Folder);
@@ -10,6 +10,7 @@ public sealed record CompiledCircuit(string Name, string R1csPath, string WasmPa
 /// The pinned npm circuit toolchain (circom2, snarkjs, circomlib in the repository's node_modules), run
 /// from the repository root because circom2's WebAssembly build only sees the current directory.
 /// Compiled circuits and small powers-of-tau files are kept under artifacts/circuits between runs.
+/// Shared by the tests and the prover benchmark (linked into both; development tooling, not product).
 /// </summary>
 public static class Circom
 {

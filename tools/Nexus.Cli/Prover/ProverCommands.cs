@@ -13,7 +13,7 @@ public static class ProverCommands
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static IEnumerable<Command> Build() => [Prove(), ZKey()];
+    public static IEnumerable<Command> Build() => [Prove(), ZKey(), ProofsCommand.Build()];
 
     private static Command Prove()
     {

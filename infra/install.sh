@@ -38,6 +38,12 @@ if command -v curl >/dev/null 2>&1; then
 else
   pkgs+=(curl)
 fi
+# GNU time: the prover benchmark reads the peak memory of the provers it runs.
+if [[ -x /usr/bin/time ]]; then
+  log "time: already installed"
+else
+  pkgs+=(time)
+fi
 
 # Guest apps (apps/) are built with Debian's Rust 1.63 for wasm32-unknown-unknown; crates.io is not needed.
 if [[ -x /usr/bin/cargo && -x /usr/bin/rustc ]] && dpkg -s libstd-rust-dev-wasm32 >/dev/null 2>&1; then

@@ -15,7 +15,7 @@ namespace Nexus.IntegrationTests;
 /// </summary>
 public sealed class ProverPoolTests
 {
-    private sealed class Pool(Pipeline pipeline, string keys, string schema, string cluster)
+    private sealed class Pool(Pipeline pipeline, string keys, string schema, string cluster, string? witnesses = null)
     {
         public readonly Dictionary<int, ServiceProcess> Silos = [];
 
@@ -27,6 +27,7 @@ public sealed class ProverPoolTests
             var settings = pipeline.Settings();
             settings["urls"] = $"http://127.0.0.1:{http}";
             settings["Prover:KeysDirectory"] = keys;
+            settings["Prover:WitnessDirectory"] = witnesses;
             settings["Prover:Clustering"] = "Postgres";
             settings["Prover:ClusterId"] = cluster;
             settings["Prover:Schema"] = schema;
@@ -122,7 +123,7 @@ public sealed class ProverPoolTests
     {
         await using var pipeline = await Pipeline.StartAsync("prover_bad");
         var (keys, circuit, _) = Keys("merkle", Circom.Merkle(2));
-        var pool = new Pool(pipeline, keys, pipeline.Schema + "_p", "it-" + pipeline.Id);
+        var pool = new Pool(pipeline, keys, pipeline.Schema + "_p", "it-" + pipeline.Id, witnesses: circuit.Folder);
         await pool.StartSiloAsync();
         var good = Circom.Witness(circuit, """{"leaf": "1", "siblings": ["2", "3"], "pathBits": ["0", "1"]}""", "bad");
         var broken = WitnessFile.Read(good);
@@ -135,12 +136,16 @@ public sealed class ProverPoolTests
         await pipeline.PublishAsync(new ProofRequested { JobId = "garbage", Circuit = "merkle", WitnessBase64 = Convert.ToBase64String("not a witness"u8.ToArray()) });
         await pipeline.PublishAsync(new ProofRequested { JobId = "broken", Circuit = "merkle", WitnessPath = brokenPath });
         await pipeline.PublishAsync(new ProofRequested { JobId = "good", Circuit = "merkle", WitnessPath = good });
+        await pipeline.PublishAsync(new ProofRequested { JobId = "escape", Circuit = "merkle", WitnessPath = "/etc/passwd" });
+        await pipeline.PublishAsync(new ProofRequested { JobId = "nothing", Circuit = "merkle" });
 
         async Task<string> Error(string job) => (await Poll.UntilAsync(() => pipeline.ProofsPublished.FirstOrDefault(p => p.JobId == job), TimeSpan.FromMinutes(2)))!.Error!;
         (await Error("unknown")).ShouldContain("no proving key for circuit 'nope'");
         (await Error("traversal")).ShouldContain("is not a circuit name");
         (await Error("garbage")).ShouldContain("not a .wtns file");
         (await Error("broken")).ShouldContain("does not hold");
+        (await Error("escape")).ShouldContain("outside the witness directory");
+        (await Error("nothing")).ShouldContain("carries no witness");
         var ok = await Poll.UntilAsync(() => pipeline.ProofsPublished.FirstOrDefault(p => p.JobId == "good"), TimeSpan.FromMinutes(2));
         ok!.Error.ShouldBeNull();
         ok.Proof.ShouldNotBeNull();

@@ -20,7 +20,7 @@ public static class ProverHost
         builder.AddNexusDefaults("prover", DefaultPort);
         builder.Services.AddNexusOptions<ProverOptions>(ProverOptions.Section)
             .Validate(o => Directory.Exists(o.KeysDirectory), "Prover:KeysDirectory must be an existing folder of proving keys")
-            .Validate(o => IPAddress.TryParse(o.SiloAddress, out _), "Prover:SiloAddress must be an IP address");
+            .Validate(o => string.IsNullOrEmpty(o.SiloAddress) || IPAddress.TryParse(o.SiloAddress, out _), "Prover:SiloAddress must be an IP address (or empty)");
         builder.Services.AddNexusOptions<PostgresOptions>(PostgresOptions.Section);
         var options = builder.Configuration.GetSection(ProverOptions.Section).Get<ProverOptions>() ?? new ProverOptions();
         var postgres = builder.Configuration.GetSection(PostgresOptions.Section).Get<PostgresOptions>() ?? new PostgresOptions();
@@ -37,14 +37,15 @@ public static class ProverHost
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o => { o.ClusterId = options.ClusterId; o.ServiceId = "nexus-prover"; });
-            var address = IPAddress.TryParse(options.SiloAddress, out var a) ? a : IPAddress.Loopback;
+            var address = IPAddress.TryParse(options.SiloAddress, out var a) ? a : null;
             if (options.Clustering == "Postgres")
             {
                 silo.Configure<EndpointOptions>(o =>
                 {
-                    o.AdvertisedIPAddress = address;
+                    if (address is not null)
+                        o.AdvertisedIPAddress = address; // unset: Orleans picks this host's address
                     o.SiloPort = options.SiloPort;
-                    o.SiloListeningEndpoint = new IPEndPoint(address, options.SiloPort);
+                    o.SiloListeningEndpoint = new IPEndPoint(address ?? IPAddress.Any, options.SiloPort);
                     o.GatewayPort = 0; // no external clients: requests arrive over the bus
                 });
                 silo.Services.AddSingleton<IMembershipTable>(sp => new PostgresMembershipTable(

@@ -10,6 +10,12 @@ public sealed class ProverOptions
     /// <summary>Where proving keys live, the same on every silo: <c>{Circuit}.zkey</c>, optionally <c>{Circuit}.r1cs</c> to check witnesses.</summary>
     [Required] public string KeysDirectory { get; set; } = "";
 
+    /// <summary>
+    /// Where requests may point with <c>WitnessPath</c> (shared storage); empty: only inline witnesses.
+    /// A path outside it is refused, so a bus client cannot make the pool read arbitrary files.
+    /// </summary>
+    public string? WitnessDirectory { get; set; }
+
     /// <summary><c>Localhost</c> (one machine, dev) or <c>Postgres</c> (silos on many machines find each other in PostgreSQL).</summary>
     [Required, RegularExpression("^(Localhost|Postgres)$")] public string Clustering { get; set; } = "Localhost";
 
@@ -19,8 +25,11 @@ public sealed class ProverOptions
     /// <summary>Port for silo-to-silo traffic.</summary>
     [Range(1, 65535)] public int SiloPort { get; set; } = 11111;
 
-    /// <summary>Address the silo listens on and tells the others (loopback unless configured).</summary>
-    [Required] public string SiloAddress { get; set; } = "127.0.0.1";
+    /// <summary>
+    /// Address the silo listens on and tells the others: loopback unless configured; empty lets Orleans
+    /// pick this host's first non-loopback address and listen on all (inside a container).
+    /// </summary>
+    public string SiloAddress { get; set; } = "127.0.0.1";
 
     /// <summary>With <c>Localhost</c> clustering: the first silo's port, which keeps the membership.</summary>
     [Range(1, 65535)] public int PrimarySiloPort { get; set; } = 11111;

@@ -12,7 +12,8 @@ namespace Nexus.Prover.Jobs;
 /// A request the pool cannot take (unknown circuit, malformed witness) is answered at once with a
 /// failed ProofReady; storage or cluster trouble throws, so MassTransit redelivers.
 /// </summary>
-public sealed partial class ProofRequestedConsumer(ProvingKeys keys, ProofJobStore store, IGrainFactory grains, ILogger<ProofRequestedConsumer> logger)
+public sealed partial class ProofRequestedConsumer(ProvingKeys keys, ProofJobStore store, IGrainFactory grains,
+    Microsoft.Extensions.Options.IOptions<ProverOptions> options, ILogger<ProofRequestedConsumer> logger)
     : IConsumer<ProofRequested>
 {
     [GeneratedRegex("^[A-Za-z0-9._:-]{1,128}$")]
@@ -46,12 +47,20 @@ public sealed partial class ProofRequestedConsumer(ProvingKeys keys, ProofJobSto
         await grains.GetGrain<IProofJob>(request.JobId!).Start();
     }
 
-    private static byte[] ReadWitness(ProofRequested request)
+    private byte[] ReadWitness(ProofRequested request)
     {
         if (request.WitnessBase64 is { Length: > 0 } inline)
             return Convert.FromBase64String(inline);
         if (request.WitnessPath is { Length: > 0 } path)
-            return File.ReadAllBytes(path);
+        {
+            var root = options.Value.WitnessDirectory;
+            if (string.IsNullOrEmpty(root))
+                throw new ArgumentException("witness paths are not accepted here (Prover:WitnessDirectory is not set): send the witness inline");
+            var full = Path.GetFullPath(path, root);
+            if (!full.StartsWith(Path.GetFullPath(root).TrimEnd('/') + "/", StringComparison.Ordinal))
+                throw new ArgumentException($"the witness path {path} is outside the witness directory");
+            return File.ReadAllBytes(full);
+        }
         throw new ArgumentException("the request carries no witness (WitnessBase64 or WitnessPath)");
     }
 }

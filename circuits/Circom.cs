@@ -19,7 +19,12 @@ public static class Circom
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    public static string WorkFolder { get; } = Directory.CreateDirectory(Path.Combine(RepoRoot, "artifacts", "circuits")).FullName;
+    /// <summary>
+    /// artifacts/circuits/{project}: one folder per test or tool project (its build output folder's
+    /// name), so test assemblies running at the same time never compile into the same files.
+    /// </summary>
+    public static string WorkFolder { get; } = Directory.CreateDirectory(Path.Combine(RepoRoot, "artifacts", "circuits",
+        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent?.Name ?? "default")).FullName;
 
     /// <summary>Chain(n): n squaring constraints, k public.</summary>
     public static CompiledCircuit Chain(int n) => Compile($"chain_{n}", "chain.circom", $"component main {{public [k]}} = Chain({n});");

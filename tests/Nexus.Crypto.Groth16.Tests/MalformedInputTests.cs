@@ -78,4 +78,33 @@ public sealed class MalformedInputTests : IDisposable
         big.AsSpan(big.Length - 32).Fill(0xFF);
         Should.Throw<InvalidDataException>(() => WitnessFile.Parse(big, "w.wtns")).Message.ShouldContain("not below the field's modulus");
     }
+
+    [Fact]
+    public void An_r1cs_announcing_more_than_it_holds_is_refused_before_allocating()
+    {
+        var path = Path.Combine(_folder, "huge.r1cs");
+        var writer = new BinFileWriter("r1cs", 1);
+        var header = writer.Section(1);
+        FieldIo.WritePrime<Fr>(header);
+        header.U32(4);           // wires
+        header.U32(1);           // public outputs
+        header.U32(1);           // public inputs
+        header.U32(1);           // private inputs
+        header.U64(4);           // labels
+        header.U32(2_000_000_000); // constraints: 24 GB worth, in a file of a few bytes
+        writer.Section(2).U32(0);
+        writer.Save(path);
+        Should.Throw<InvalidDataException>(() => R1cs.Read(path)).Message.ShouldContain("announces 2000000000 constraints");
+
+        // One constraint whose term count exceeds what is left.
+        writer = new BinFileWriter("r1cs", 1);
+        header = writer.Section(1);
+        FieldIo.WritePrime<Fr>(header);
+        header.U32(4); header.U32(1); header.U32(1); header.U32(1); header.U64(4); header.U32(1);
+        var body = writer.Section(2);
+        body.U32(3); // three terms announced, none present
+        body.U32(0); body.U32(0);
+        writer.Save(path);
+        Should.Throw<InvalidDataException>(() => R1cs.Read(path)).Message.ShouldContain("announces 3 terms");
+    }
 }

@@ -35,6 +35,10 @@ public sealed record R1cs(int Wires, int PublicOutputs, int PublicInputs, int Pr
             throw header.Error($"inconsistent wire counts ({wires} wires, {outputs} outputs, {inputs} public and {privates} private inputs)");
 
         var body = file.Section(ConstraintSection);
+        // Every constraint takes at least three term counts: refuse a count the section cannot hold
+        // before allocating for it.
+        if ((ulong)count * 12 > (ulong)body.Remaining)
+            throw body.Error($"announces {count} constraints but holds {body.Remaining} bytes");
         var constraints = new Constraint[count];
         for (var i = 0; i < count; i++)
             constraints[i] = new Constraint(ReadCombination(body, (int)wires, i), ReadCombination(body, (int)wires, i), ReadCombination(body, (int)wires, i));
@@ -45,8 +49,8 @@ public sealed record R1cs(int Wires, int PublicOutputs, int PublicInputs, int Pr
     private static Term[] ReadCombination(SectionReader reader, int wires, int constraint)
     {
         var n = reader.U32();
-        if (n > wires)
-            throw reader.Error($"constraint {constraint} has {n} terms but the circuit has {wires} wires");
+        if (n > wires || (ulong)n * (4 + FieldIo.N8) > (ulong)reader.Remaining)
+            throw reader.Error($"constraint {constraint} announces {n} terms ({wires} wires, {reader.Remaining} bytes left)");
         var terms = new Term[n];
         for (var i = 0; i < n; i++)
         {

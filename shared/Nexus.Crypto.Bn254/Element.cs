@@ -170,11 +170,14 @@ public readonly struct Element<M> : IField<Element<M>> where M : struct, IModulu
         return result;
     }
 
-    /// <summary>The inverse (Fermat: a^(p−2)); zero has none.</summary>
+    /// <summary>The inverse (a binary extended GCD, <see cref="Inversion{M}"/>); zero has none.</summary>
+    public Element<M> Inverse() => IsZero ? throw new DivideByZeroException("zero has no inverse") : Inversion<M>.Invert(this);
+
+    /// <summary>The inverse by Fermat (a^(p−2)): the reference the binary inversion is tested against.</summary>
     // Hot loops are compiled optimized at once: on a machine whose cores all prove, the tiered JIT's
     // background recompilation starves and the first (unoptimized) code would run for seconds.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public Element<M> Inverse()
+    internal Element<M> InverseByFermat()
     {
         if (IsZero)
             throw new DivideByZeroException("zero has no inverse");

@@ -123,7 +123,11 @@ public static class Msm
         var sum = infinity;
         for (var d = buckets.Length - 1; d >= 0; d--)
         {
-            running = Jacobian<F>.Add(running.X, running.Y, running.Z, buckets[d].X, buckets[d].Y, buckets[d].Z);
+            ref var b = ref buckets[d];
+            // Buckets summed in affine form (Z = 1) take the cheaper mixed addition.
+            running = b.Z.Equals(F.One)
+                ? Jacobian<F>.AddMixed(running.X, running.Y, running.Z, b.X, b.Y)
+                : Jacobian<F>.Add(running.X, running.Y, running.Z, b.X, b.Y, b.Z);
             sum = Jacobian<F>.Add(sum.X, sum.Y, sum.Z, running.X, running.Y, running.Z);
         }
         return sum;

@@ -97,4 +97,28 @@ public sealed class FieldTests
         Element<Fr>.BatchInverse(values);
         values.ShouldBe(expected);
     }
+
+    [Fact]
+    public void The_binary_inversion_equals_Fermat_on_both_fields()
+    {
+        var random = new Random(77);
+        var fq = new List<Element<Fq>> { Element<Fq>.One, -Element<Fq>.One, Element<Fq>.From(2), Element<Fq>.From(ulong.MaxValue) };
+        var fr = new List<Element<Fr>> { Element<Fr>.One, -Element<Fr>.One, Element<Fr>.From(3), Element<Fr>.From(1UL << 63) };
+        for (var i = 0; i < 300; i++)
+        {
+            fq.Add(Element<Fq>.From(RandomValues.Below(random, Element<Fq>.Modulus - 1) + 1));
+            fr.Add(Element<Fr>.From(RandomValues.Below(random, Element<Fr>.Modulus - 1) + 1));
+        }
+        foreach (var x in fq)
+        {
+            x.Inverse().ShouldBe(x.InverseByFermat());
+            (x * x.Inverse()).ShouldBe(Element<Fq>.One);
+        }
+        foreach (var x in fr)
+        {
+            x.Inverse().ShouldBe(x.InverseByFermat());
+            (x * x.Inverse()).ShouldBe(Element<Fr>.One);
+        }
+        Should.Throw<DivideByZeroException>(() => Element<Fq>.Zero.Inverse());
+    }
 }

@@ -83,8 +83,11 @@ public readonly struct G2 : IEquatable<G2>
         return bytes;
     }
 
-    /// <summary>Reads the EVM encoding: canonical coordinates, on the twist and in the order-r subgroup.</summary>
-    public static G2 FromEvmBytes(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Reads the EVM encoding: canonical coordinates, on the twist and (unless <paramref name="checkSubgroup"/>
+    /// is false, for sums a trusted party computed: the check is a multiplication by r) in the order-r subgroup.
+    /// </summary>
+    public static G2 FromEvmBytes(ReadOnlySpan<byte> bytes, bool checkSubgroup = true)
     {
         if (bytes.Length != 128)
             throw new FormatException("a G2 point is 128 bytes (x.c1 ‖ x.c0 ‖ y.c1 ‖ y.c0)");
@@ -92,7 +95,7 @@ public readonly struct G2 : IEquatable<G2>
             return Infinity;
         var point = FromAffine(new Fq2(Element<Fq>.Read(bytes[32..64]), Element<Fq>.Read(bytes[..32])),
             new Fq2(Element<Fq>.Read(bytes[96..]), Element<Fq>.Read(bytes[64..96])));
-        return point.IsInSubgroup ? point : throw new FormatException("the point is on the twist but not in the order-r subgroup");
+        return !checkSubgroup || point.IsInSubgroup ? point : throw new FormatException("the point is on the twist but not in the order-r subgroup");
     }
 
     public bool Equals(G2 other) => Jacobian<Fq2>.Same(X, Y, Z, other.X, other.Y, other.Z);

@@ -46,6 +46,9 @@ public sealed class ProverOptions
     /// <summary>Tries of one chunk (a silo dying takes its chunks with it; they go to another).</summary>
     [Range(1, 100)] public int MaxAttempts { get; set; } = 6;
 
+    /// <summary>Starts of one job (the first and its resumes) before it is failed as one that cannot finish.</summary>
+    [Range(1, 100)] public int MaxResumes { get; set; } = 5;
+
     /// <summary>A running job whose silo has not reported for this long is resumed elsewhere.</summary>
     [Range(3, 3600)] public int StaleJobSeconds { get; set; } = 20;
 

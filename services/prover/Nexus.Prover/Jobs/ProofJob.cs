@@ -35,6 +35,7 @@ public sealed class ProofJob(
     ILocalSiloDetails silo, ILogger<ProofJob> logger) : Grain, IProofJob
 {
     private Task? _run;
+    private IGrainTimer? _heartbeat;
     private int _tasks, _done;
     private string _status = "idle";
     private string? _error;
@@ -49,12 +50,24 @@ public sealed class ProofJob(
             // A repeated request for a finished job gets its answer again.
             await PublishAsync(job, job.ProofJson, job.PublicSignals, job.Error, []);
             _status = job.Status.ToString().ToLowerInvariant();
+            DeactivateOnIdle();
+            return;
+        }
+        var claims = await store.ClaimAsync(job.JobId, silo.SiloAddress.ToString());
+        if (claims > options.Value.MaxResumes)
+        {
+            // Started (and interrupted) this often: something fails the same way every time.
+            var error = $"the job was started {claims} times without finishing (last: {job.Error ?? "see the silos' logs"})";
+            await PublishAsync(job, null, null, error, []);
+            await store.FinishAsync(job.JobId, null, null, error);
+            _status = "failed";
+            DeactivateOnIdle();
             return;
         }
         _status = "running";
-        await store.ClaimAsync(job.JobId, silo.SiloAddress.ToString());
         DelayDeactivation(TimeSpan.FromHours(6));
-        this.RegisterGrainTimer(() => store.HeartbeatAsync(job.JobId, _tasks), new GrainTimerCreationOptions(TimeSpan.Zero, TimeSpan.FromSeconds(2)) { KeepAlive = true });
+        var jobId = job.JobId;
+        _heartbeat = this.RegisterGrainTimer(() => store.HeartbeatAsync(jobId, _tasks), new GrainTimerCreationOptions(TimeSpan.Zero, TimeSpan.FromSeconds(2)) { KeepAlive = true });
         // The work runs in the grain's context but not in this call: Start returns once it is under way.
         _run = RunAsync(job);
     }
@@ -63,16 +76,21 @@ public sealed class ProofJob(
 
     private async Task RunAsync(StoredJob job)
     {
+        await Task.Yield(); // Start returns before any of the work below
         metrics.JobStarted();
         var outcome = "failed";
         try
         {
-            var key = keys.Get(job.Circuit, job.KeyHash);
-            var witness = WitnessFile.Parse(job.Witness, $"job {job.JobId}'s witness");
-            Groth16Prover.CheckWitness(key.Key, witness);
-            if (key.R1cs?.FirstViolation(witness) is { } violation)
-                throw new ArgumentException($"the witness does not satisfy {job.Circuit}: {violation}");
-
+            // Loading a key, parsing the witness and checking every constraint: off the grain's turn.
+            var (key, witness) = await Task.Run(() =>
+            {
+                var key = keys.Get(job.Circuit, job.KeyHash);
+                var witness = WitnessFile.Parse(job.Witness, $"job {job.JobId}'s witness");
+                Groth16Prover.CheckWitness(key.Key, witness);
+                if (key.R1cs?.FirstViolation(witness) is { } violation)
+                    throw new ArgumentException($"the witness does not satisfy {job.Circuit}: {violation}");
+                return (key, witness);
+            });
             var proof = await ProveAsync(job, key, witness);
             var signals = Groth16Prover.PublicSignals(key.Key, witness).Select(s => s.ToString()).ToArray();
             var proofJson = proof.ToSnarkJson().ToJsonString();
@@ -89,8 +107,18 @@ public sealed class ProofJob(
             _status = "failed";
             _error = e.Message;
             logger.LogWarning("job {Job} ({Circuit}) failed: {Error}", job.JobId, job.Circuit, e.Message);
-            await PublishAsync(job, null, null, e.Message, []);
-            await store.FinishAsync(job.JobId, null, null, e.Message);
+            try
+            {
+                await PublishAsync(job, null, null, e.Message, []);
+                await store.FinishAsync(job.JobId, null, null, e.Message);
+            }
+            catch (Exception reporting)
+            {
+                // Not recorded: the job stays running without a heartbeat, so a sweeper starts it again
+                // (and it fails again, and is recorded then).
+                outcome = "interrupted";
+                logger.LogError(reporting, "job {Job}: its failure could not be recorded; it will be resumed", job.JobId);
+            }
         }
         catch (Exception e)
         {
@@ -98,12 +126,15 @@ public sealed class ProofJob(
             _status = "interrupted";
             outcome = "interrupted";
             logger.LogError(e, "job {Job} interrupted; it will be resumed", job.JobId);
-            DelayDeactivation(TimeSpan.Zero);
-            DeactivateOnIdle();
         }
         finally
         {
             metrics.JobEnded(outcome, (DateTimeOffset.UtcNow - job.CreatedAt).TotalSeconds);
+            // Done, failed or interrupted: this activation has no more to do (and holds the witness).
+            _heartbeat?.Dispose();
+            _heartbeat = null;
+            DelayDeactivation(TimeSpan.Zero);
+            DeactivateOnIdle();
         }
     }
 
@@ -116,37 +147,40 @@ public sealed class ProofJob(
             new(job.JobId, job.Circuit, loaded.Hash, kind, polynomial, part, start, count, scalars);
 
         var chunk = options.Value.ChunkPoints;
-        IEnumerable<WorkItem> Chunks(MsmPart part, int points, int offset, byte[] words)
+        List<WorkItem> Chunks(MsmPart part, int points, int offset, byte[] words)
         {
+            var items = new List<WorkItem>();
             for (var start = 0; start < points; start += chunk)
             {
                 var count = Math.Min(chunk, points - start);
-                yield return Item(WorkKind.Msm, 0, part, start, count, words.AsSpan((offset + start) * 32, count * 32).ToArray());
+                items.Add(Item(WorkKind.Msm, 0, part, start, count, words.AsSpan((offset + start) * 32, count * 32).ToArray()));
             }
+            return items;
         }
         var cosets = Enumerable.Range(0, 3).Select(p => Item(WorkKind.Coset, p, MsmPart.A, 0, 0, witnessWords)).ToList();
         var witnessChunks = new[] { MsmPart.A, MsmPart.B1, MsmPart.B2 }.SelectMany(p => Chunks(p, key.Vars, 0, witnessWords))
             .Concat(Chunks(MsmPart.C, key.C.Length, key.Public + 1, witnessWords)).ToList();
         var hChunkCount = (key.DomainSize + chunk - 1) / chunk;
         _tasks = cosets.Count + witnessChunks.Count + hChunkCount;
-        _done = parts.Count;
+        _done = cosets.Concat(witnessChunks).Count(i => parts.ContainsKey(i.PartId));
         logger.LogInformation("job {Job} ({Circuit}, domain 2^{Log2}): {Tasks} work items, {Done} already done", job.JobId, job.Circuit, key.Log2Domain, _tasks, _done);
 
         // The polynomials first (H's scalars wait for them), the witness MSMs beside them.
-        var first = RunAllAsync(job.JobId, cosets.Concat(witnessChunks).Where(i => !parts.ContainsKey(i.PartId)), parts);
-        await first;
+        await RunAllAsync(job.JobId, cosets.Concat(witnessChunks).Where(i => !parts.ContainsKey(i.PartId)), parts);
         var a = Words.ToScalars(parts["coset-0"]);
         var b = Words.ToScalars(parts["coset-1"]);
         var c = Words.ToScalars(parts["coset-2"]);
         for (var i = 0; i < a.Length; i++)
             a[i] = a[i] * b[i] - c[i];
-        var hWords = Words.FromScalars(a);
-        await RunAllAsync(job.JobId, Chunks(MsmPart.H, key.DomainSize, 0, hWords).Where(i => !parts.ContainsKey(i.PartId)), parts);
+        var hChunks = Chunks(MsmPart.H, key.DomainSize, 0, Words.FromScalars(a));
+        await RunAllAsync(job.JobId, hChunks.Where(i => !parts.ContainsKey(i.PartId)), parts);
 
-        G1 SumG1(MsmPart part) => parts.Where(p => p.Key.StartsWith($"msm-{part}-", StringComparison.Ordinal))
-            .Aggregate(G1.Infinity, (sum, p) => sum + G1.FromEvmBytes(p.Value));
-        var b2 = parts.Where(p => p.Key.StartsWith("msm-B2-", StringComparison.Ordinal))
-            .Aggregate(G2.Infinity, (sum, p) => sum + G2.FromEvmBytes(p.Value));
+        // Only this run's items are summed (a part stored under another chunk size is not one of them).
+        var items = witnessChunks.Concat(hChunks).ToList();
+        G1 SumG1(MsmPart part) => items.Where(i => i.Part == part)
+            .Aggregate(G1.Infinity, (sum, i) => sum + G1.FromEvmBytes(parts[i.PartId]));
+        var b2 = items.Where(i => i.Part == MsmPart.B2)
+            .Aggregate(G2.Infinity, (sum, i) => sum + G2.FromEvmBytes(parts[i.PartId], checkSubgroup: false));
         return Groth16Prover.Combine(key, SumG1(MsmPart.A), SumG1(MsmPart.B1), b2, SumG1(MsmPart.C), SumG1(MsmPart.H),
             Groth16Prover.RandomScalar(), Groth16Prover.RandomScalar());
     }
@@ -188,23 +222,28 @@ public sealed class ProofJob(
                     await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
                     silos = await ActiveSilosAsync();
                 }
+                WorkResult result;
                 try
                 {
                     // A placement hint puts the new worker activation on the chosen silo.
                     RequestContext.Set(IPlacementDirector.PlacementHintKey, silos[(index + attempt - 1) % silos.Length]);
-                    var result = await GrainFactory.GetGrain<IProvingWorker>($"{jobId}/{item.PartId}/{attempt}").Run(item);
-                    RequestContext.Remove(IPlacementDirector.PlacementHintKey);
-                    await store.SavePartAsync(jobId, item.PartId, result.Data, result.Silo);
-                    parts[item.PartId] = result.Data;
-                    Interlocked.Increment(ref _done);
-                    return;
+                    result = await GrainFactory.GetGrain<IProvingWorker>($"{jobId}/{item.PartId}/{attempt}").Run(item);
                 }
                 catch (Exception e) when (e is not ArgumentException)
                 {
-                    RequestContext.Remove(IPlacementDirector.PlacementHintKey);
                     last = e;
                     logger.LogWarning("job {Job}: {Part} failed on try {Attempt}: {Error}", jobId, item.PartId, attempt, e.GetBaseException().Message);
+                    continue;
                 }
+                finally
+                {
+                    RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+                }
+                // Outside the retries: a storage error interrupts the job (resumed later), it is no worker's fault.
+                await store.SavePartAsync(jobId, item.PartId, result.Data, result.Silo);
+                parts[item.PartId] = result.Data;
+                Interlocked.Increment(ref _done);
+                return;
             }
             throw new WorkFailedException($"{item.PartId} failed {options.Value.MaxAttempts} times; last: {last?.GetBaseException().Message}");
         }

@@ -25,7 +25,7 @@ public sealed class ProofJobStore(NpgsqlDataSource db, string schema)
             create schema if not exists {schema};
             create table if not exists {Jobs} (
                 job_id text primary key, circuit text not null, key_hash text not null, witness bytea not null,
-                status text not null, error text, coordinator text, proof text, public_signals jsonb,
+                status text not null, error text, coordinator text, claims int not null default 0, proof text, public_signals jsonb,
                 tasks int not null default 0, tasks_done int not null default 0,
                 created_at timestamptz not null default now(), heartbeat_at timestamptz not null default now(),
                 finished_at timestamptz);
@@ -114,13 +114,13 @@ public sealed class ProofJobStore(NpgsqlDataSource db, string schema)
         return [.. silos];
     }
 
-    /// <summary>Which silo coordinates the job now (for operators, and the crash tests).</summary>
-    public async Task ClaimAsync(string jobId, string silo)
+    /// <summary>Records which silo coordinates the job now (for operators, and the crash tests); how many starts it has had.</summary>
+    public async Task<int> ClaimAsync(string jobId, string silo)
     {
-        await using var command = db.CreateCommand($"update {Jobs} set coordinator = @s, heartbeat_at = now() where job_id = @id");
+        await using var command = db.CreateCommand($"update {Jobs} set coordinator = @s, heartbeat_at = now(), claims = claims + 1 where job_id = @id returning claims");
         command.Parameters.AddWithValue("id", jobId);
         command.Parameters.AddWithValue("s", silo);
-        await command.ExecuteNonQueryAsync();
+        return (int)(await command.ExecuteScalarAsync() ?? 0);
     }
 
     public async Task HeartbeatAsync(string jobId, int tasks)

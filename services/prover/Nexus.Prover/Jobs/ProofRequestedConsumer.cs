@@ -16,6 +16,9 @@ public sealed partial class ProofRequestedConsumer(ProvingKeys keys, ProofJobSto
     Microsoft.Extensions.Options.IOptions<ProverOptions> options, ILogger<ProofRequestedConsumer> logger)
     : IConsumer<ProofRequested>
 {
+    /// <summary>32 bytes a signal: 2²⁵ signals (a 2²⁵-constraint circuit's order) and the header.</summary>
+    private const long MaxWitnessBytes = (1L << 30) + 4096;
+
     [GeneratedRegex("^[A-Za-z0-9._:-]{1,128}$")]
     private static partial Regex JobIdPattern();
 
@@ -56,10 +59,16 @@ public sealed partial class ProofRequestedConsumer(ProvingKeys keys, ProofJobSto
             var root = options.Value.WitnessDirectory;
             if (string.IsNullOrEmpty(root))
                 throw new ArgumentException("witness paths are not accepted here (Prover:WitnessDirectory is not set): send the witness inline");
-            var full = Path.GetFullPath(path, root);
-            if (!full.StartsWith(Path.GetFullPath(root).TrimEnd('/') + "/", StringComparison.Ordinal))
+            var inside = Path.GetFullPath(root).TrimEnd('/') + "/";
+            var file = new FileInfo(Path.GetFullPath(path, root));
+            // The file itself may be a link: its final target must be inside too. (Links among the
+            // directories are the operator's own; the folder is theirs.)
+            var target = file.LinkTarget is null ? file.FullName : file.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? file.FullName;
+            if (!file.FullName.StartsWith(inside, StringComparison.Ordinal) || !target.StartsWith(inside, StringComparison.Ordinal))
                 throw new ArgumentException($"the witness path {path} is outside the witness directory");
-            return File.ReadAllBytes(full);
+            if (file.Exists && file.Length > MaxWitnessBytes)
+                throw new ArgumentException($"the witness file is {file.Length} bytes; at most {MaxWitnessBytes} are accepted");
+            return File.ReadAllBytes(file.FullName);
         }
         throw new ArgumentException("the request carries no witness (WitnessBase64 or WitnessPath)");
     }

@@ -18,8 +18,11 @@ public enum WorkKind { Coset, Msm }
 [GenerateSerializer, Immutable, Alias("nexus.prover.WorkItem")]
 public sealed record WorkItem(string JobId, string Circuit, string KeyHash, WorkKind Kind, int Polynomial, MsmPart Part, int Start, int Count, byte[] Scalars)
 {
-    /// <summary>The part's id in the job's stored parts, e.g. <c>coset-1</c> or <c>msm-B2-16384</c>.</summary>
-    public string PartId => Kind == WorkKind.Coset ? $"coset-{Polynomial}" : $"msm-{Part}-{Start}";
+    /// <summary>
+    /// The part's id in the job's stored parts, e.g. <c>coset-1</c> or <c>msm-B2-16384+16384</c>: start and
+    /// count, so a job resumed under another chunk size recomputes rather than mixing ranges.
+    /// </summary>
+    public string PartId => Kind == WorkKind.Coset ? $"coset-{Polynomial}" : $"msm-{Part}-{Start}+{Count}";
 }
 
 [GenerateSerializer, Immutable, Alias("nexus.prover.WorkResult")]

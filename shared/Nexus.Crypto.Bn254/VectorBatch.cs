@@ -35,28 +35,13 @@ internal readonly struct Fq2Vector : IVectorOps<Fq2, Fq2Block>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load(ReadOnlySpan<Fq2> eight, out Fq2Block block)
     {
-        Span<Element<Fq>> c0 = stackalloc Element<Fq>[8];
-        Span<Element<Fq>> c1 = stackalloc Element<Fq>[8];
-        for (var i = 0; i < 8; i++)
-        {
-            c0[i] = eight[i].C0;
-            c1[i] = eight[i].C1;
-        }
         block = default;
-        VectorField<Fq>.Load(c0, out block.C0);
-        VectorField<Fq>.Load(c1, out block.C1);
+        VectorField<Fq>.LoadPairs(MemoryMarshal.Cast<Fq2, ulong>(eight), out block.C0, out block.C1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(in Fq2Block block, Span<Fq2> eight)
-    {
-        Span<Element<Fq>> c0 = stackalloc Element<Fq>[8];
-        Span<Element<Fq>> c1 = stackalloc Element<Fq>[8];
-        VectorField<Fq>.Store(block.C0, c0);
-        VectorField<Fq>.Store(block.C1, c1);
-        for (var i = 0; i < 8; i++)
-            eight[i] = new Fq2(c0[i], c1[i]);
-    }
+    public static void Store(in Fq2Block block, Span<Fq2> eight) =>
+        VectorField<Fq>.StorePairs(block.C0, block.C1, MemoryMarshal.Cast<Fq2, ulong>(eight));
 
     public static void Multiply(in Fq2Block a, in Fq2Block b, out Fq2Block result)
     {

@@ -81,6 +81,83 @@ internal static class VectorField<M> where M : struct, IModulus
         Avx512F.PermuteVar8x64x2(q01, lastTwo, q23).CopyTo(words[24..]);
     }
 
+    /// <summary>
+    /// Eight consecutive Fq2 values (eight words each: c0's limbs, then c1's) into limb-major form,
+    /// by an 8×8 transpose of 64-bit words (three stages of permutes) — for <typeparamref name="M"/> = Fq.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadPairs(ReadOnlySpan<ulong> words64, out Block c0, out Block c1)
+    {
+        var v0 = Vector512.Create<ulong>(words64);
+        var v1 = Vector512.Create<ulong>(words64[8..]);
+        var v2 = Vector512.Create<ulong>(words64[16..]);
+        var v3 = Vector512.Create<ulong>(words64[24..]);
+        var v4 = Vector512.Create<ulong>(words64[32..]);
+        var v5 = Vector512.Create<ulong>(words64[40..]);
+        var v6 = Vector512.Create<ulong>(words64[48..]);
+        var v7 = Vector512.Create<ulong>(words64[56..]);
+        Transpose(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+        c0 = default;
+        c1 = default;
+        Split(v0, ref c0, 0); Split(v1, ref c0, 1); Split(v2, ref c0, 2); Split(v3, ref c0, 3);
+        Split(v4, ref c1, 0); Split(v5, ref c1, 1); Split(v6, ref c1, 2); Split(v7, ref c1, 3);
+    }
+
+    /// <summary>The inverse of <see cref="LoadPairs"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePairs(in Block c0, in Block c1, Span<ulong> words64)
+    {
+        var v0 = c0[0] | (c0[1] << 32);
+        var v1 = c0[2] | (c0[3] << 32);
+        var v2 = c0[4] | (c0[5] << 32);
+        var v3 = c0[6] | (c0[7] << 32);
+        var v4 = c1[0] | (c1[1] << 32);
+        var v5 = c1[2] | (c1[3] << 32);
+        var v6 = c1[4] | (c1[5] << 32);
+        var v7 = c1[6] | (c1[7] << 32);
+        Transpose(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+        v0.CopyTo(words64);
+        v1.CopyTo(words64[8..]);
+        v2.CopyTo(words64[16..]);
+        v3.CopyTo(words64[24..]);
+        v4.CopyTo(words64[32..]);
+        v5.CopyTo(words64[40..]);
+        v6.CopyTo(words64[48..]);
+        v7.CopyTo(words64[56..]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Split(Vector512<ulong> word, ref Block block, int m)
+    {
+        block[2 * m] = word & Mask32;
+        block[2 * m + 1] = word >>> 32;
+    }
+
+    /// <summary>8×8 transpose of 64-bit words (row i, lane j) ↔ (row j, lane i).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose(ref Vector512<ulong> v0, ref Vector512<ulong> v1, ref Vector512<ulong> v2, ref Vector512<ulong> v3,
+        ref Vector512<ulong> v4, ref Vector512<ulong> v5, ref Vector512<ulong> v6, ref Vector512<ulong> v7)
+    {
+        var evens = Vector512.Create(0UL, 8, 2, 10, 4, 12, 6, 14);
+        var odds = Vector512.Create(1UL, 9, 3, 11, 5, 13, 7, 15);
+        var t0 = Avx512F.PermuteVar8x64x2(v0, evens, v1); var t1 = Avx512F.PermuteVar8x64x2(v0, odds, v1);
+        var t2 = Avx512F.PermuteVar8x64x2(v2, evens, v3); var t3 = Avx512F.PermuteVar8x64x2(v2, odds, v3);
+        var t4 = Avx512F.PermuteVar8x64x2(v4, evens, v5); var t5 = Avx512F.PermuteVar8x64x2(v4, odds, v5);
+        var t6 = Avx512F.PermuteVar8x64x2(v6, evens, v7); var t7 = Avx512F.PermuteVar8x64x2(v6, odds, v7);
+        var lowPairs = Vector512.Create(0UL, 1, 8, 9, 4, 5, 12, 13);
+        var highPairs = Vector512.Create(2UL, 3, 10, 11, 6, 7, 14, 15);
+        var u0 = Avx512F.PermuteVar8x64x2(t0, lowPairs, t2); var u2 = Avx512F.PermuteVar8x64x2(t0, highPairs, t2);
+        var u1 = Avx512F.PermuteVar8x64x2(t1, lowPairs, t3); var u3 = Avx512F.PermuteVar8x64x2(t1, highPairs, t3);
+        var u4 = Avx512F.PermuteVar8x64x2(t4, lowPairs, t6); var u6 = Avx512F.PermuteVar8x64x2(t4, highPairs, t6);
+        var u5 = Avx512F.PermuteVar8x64x2(t5, lowPairs, t7); var u7 = Avx512F.PermuteVar8x64x2(t5, highPairs, t7);
+        var lowHalves = Vector512.Create(0UL, 1, 2, 3, 8, 9, 10, 11);
+        var highHalves = Vector512.Create(4UL, 5, 6, 7, 12, 13, 14, 15);
+        v0 = Avx512F.PermuteVar8x64x2(u0, lowHalves, u4); v4 = Avx512F.PermuteVar8x64x2(u0, highHalves, u4);
+        v1 = Avx512F.PermuteVar8x64x2(u1, lowHalves, u5); v5 = Avx512F.PermuteVar8x64x2(u1, highHalves, u5);
+        v2 = Avx512F.PermuteVar8x64x2(u2, lowHalves, u6); v6 = Avx512F.PermuteVar8x64x2(u2, highHalves, u6);
+        v3 = Avx512F.PermuteVar8x64x2(u3, lowHalves, u7); v7 = Avx512F.PermuteVar8x64x2(u3, highHalves, u7);
+    }
+
     /// <summary>a·b·R⁻¹ mod p in every lane (CIOS; inputs below p, output below p).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(in Block a, in Block b, out Block result)

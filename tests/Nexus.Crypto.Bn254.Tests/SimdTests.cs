@@ -77,6 +77,14 @@ public sealed class SimdTests
         ScalarBatch<Fq2>.AddAll(sx, sy, x2, y2, new Fq2[n]);
         if (!VectorField<Fq>.IsSupported)
             return;
+        // The Fq2 transpose round-trips, and its halves are the Fq transposes of c0 and c1.
+        Fq2Vector.Load(x1.AsSpan(0, 8), out var block);
+        var back = new Fq2[8];
+        Fq2Vector.Store(block, back);
+        back.ShouldBe(x1[..8]);
+        var c0 = new Element<Fq>[8];
+        VectorField<Fq>.Store(block.C0, c0);
+        c0.ShouldBe(x1[..8].Select(v => v.C0).ToArray());
         VectorBatch<Fq2, Fq2Block, Fq2Vector>.AddAll(x1, y1, x2, y2, new Fq2[n]);
         x1.ShouldBe(sx);
         y1.ShouldBe(sy);

@@ -170,6 +170,9 @@ public readonly struct Element<M> : IField<Element<M>> where M : struct, IModulu
         return result;
     }
 
+    /// <summary>A square root (either of the two; Tonelli–Shanks), or false when this is not a square.</summary>
+    public bool TrySqrt(out Element<M> root) => SquareRoot<M>.TrySqrt(this, out root);
+
     /// <summary>The inverse (a binary extended GCD, <see cref="Inversion{M}"/>); zero has none.</summary>
     public Element<M> Inverse() => IsZero ? throw new DivideByZeroException("zero has no inverse") : Inversion<M>.Invert(this);
 

@@ -121,4 +121,32 @@ public sealed class FieldTests
         }
         Should.Throw<DivideByZeroException>(() => Element<Fq>.Zero.Inverse());
     }
+
+    [Fact]
+    public void Square_roots_are_roots_on_both_fields_and_non_squares_have_none()
+    {
+        var random = new Random(88);
+        void Check<M>(Func<Element<M>> draw) where M : struct, IModulus
+        {
+            Element<M>.Zero.TrySqrt(out var zero).ShouldBeTrue();
+            zero.ShouldBe(Element<M>.Zero);
+            var nonSquares = 0;
+            for (var i = 0; i < 60; i++)
+            {
+                var x = draw();
+                var square = x * x;
+                square.TrySqrt(out var root).ShouldBeTrue();
+                (root == x || root == -x).ShouldBeTrue();
+                // About half of all values are not squares; −1·square is one for Fq (p ≡ 3 mod 4).
+                if (!x.TrySqrt(out var r2))
+                    nonSquares++;
+                else
+                    (r2 * r2).ShouldBe(x);
+            }
+            nonSquares.ShouldBeInRange(10, 50);
+        }
+        Check(() => Element<Fq>.From(RandomValues.Below(random, Element<Fq>.Modulus)));
+        Check(() => RandomValues.Fr(random));
+        (-Element<Fq>.One).TrySqrt(out _).ShouldBeFalse(); // p ≡ 3 (mod 4)
+    }
 }

@@ -26,12 +26,7 @@ public static class ProverHost
         var postgres = builder.Configuration.GetSection(PostgresOptions.Section).Get<PostgresOptions>() ?? new PostgresOptions();
 
         var db = NpgsqlDataSource.Create(postgres.ConnectionString);
-        builder.Services.AddSingleton(db);
-        builder.Services.AddSingleton(new ProofJobStore(db, options.Schema));
-        builder.Services.AddSingleton<ProvingKeys>();
-        builder.Services.AddSingleton<ProverMetrics>();
-        builder.Services.AddHostedService<JobStoreSetup>();
-        builder.Services.AddHostedService<JobSweeper>();
+        builder.Services.AddProvingPool(db, options.Schema);
         builder.Services.AddHealthChecks().AddCheck<PoolHealthCheck>("pool", tags: [NexusDefaults.ReadyTag]);
 
         builder.UseOrleans(silo =>
@@ -71,6 +66,18 @@ public static class ProverHost
 
         builder.AddNexusBus(bus => bus.AddConsumer<ProofRequestedConsumer>());
         return builder;
+    }
+
+    /// <summary>What the pool's grains and the sweeper need beside the silo (also used by Orleans test clusters).</summary>
+    public static IServiceCollection AddProvingPool(this IServiceCollection services, NpgsqlDataSource db, string schema)
+    {
+        services.AddSingleton(db);
+        services.AddSingleton(new ProofJobStore(db, schema));
+        services.AddSingleton<ProvingKeys>();
+        services.AddSingleton<ProverMetrics>();
+        services.AddHostedService<JobStoreSetup>();
+        services.AddHostedService<JobSweeper>();
+        return services;
     }
 
     public static WebApplication MapProver(this WebApplication app)

@@ -19,6 +19,9 @@ public sealed class ProverPoolTests
     {
         public readonly Dictionary<int, ServiceProcess> Silos = [];
 
+        /// <summary>Settings every silo gets (e.g. TLS).</summary>
+        public Dictionary<string, string?> Extra { get; } = [];
+
         /// <summary>Starts a silo process and waits until it is ready (its bus queue bound, the pool joined).</summary>
         public async Task<ServiceProcess> StartSiloAsync()
         {
@@ -37,6 +40,8 @@ public sealed class ProverPoolTests
             settings["Prover:SweepSeconds"] = "1";
             settings["Prover:ProbeTimeoutSeconds"] = "1";
             settings["Logging:LogLevel:Nexus.Prover"] = "Information";
+            foreach (var (k, v) in Extra)
+                settings[k] = v;
             var silo = pipeline.StartProcess("Nexus.Prover", settings: settings);
             Silos[port] = silo;
             using var client = new HttpClient();
@@ -83,11 +88,18 @@ public sealed class ProverPoolTests
     }
 
     [Fact]
-    public async Task Two_silos_share_a_proof_and_a_silo_killed_mid_job_does_not_lose_it()
+    public async Task Two_silos_over_TLS_share_a_proof_and_a_silo_killed_mid_job_does_not_lose_it()
     {
         await using var pipeline = await Pipeline.StartAsync("prover_pool");
         var (keys, circuit, key) = Keys("chain", Circom.Chain(30000));
         var pool = new Pool(pipeline, keys, pipeline.Schema + "_p", "it-" + pipeline.Id);
+        // Silo-to-silo traffic over TLS with a pinned self-signed certificate (shared by both silos).
+        var tls = Directory.CreateTempSubdirectory("nexus-prover-tls-").FullName;
+        using var certificate = Nexus.Hosting.Grpc.MutualTls.CreateSelfSigned("prover-pool");
+        Nexus.Hosting.Grpc.MutualTls.WritePem(certificate, Path.Combine(tls, "pool.crt"), Path.Combine(tls, "pool.key"));
+        pool.Extra["Prover:TlsCertificateFile"] = Path.Combine(tls, "pool.crt");
+        pool.Extra["Prover:TlsKeyFile"] = Path.Combine(tls, "pool.key");
+        pool.Extra["Prover:PeerCertificatePins:0"] = Nexus.Hosting.Grpc.MutualTls.Pin(certificate);
         await pool.StartSiloAsync();
         await pool.StartSiloAsync();
         var witness = File.ReadAllBytes(Circom.Witness(circuit, """{"x": "3", "k": "5"}""", "pool"));

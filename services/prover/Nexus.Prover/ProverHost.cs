@@ -1,11 +1,13 @@
 using System.Net;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Nexus.Hosting;
+using Nexus.Hosting.Grpc;
 using Nexus.Prover.Cluster;
 using Nexus.Prover.Jobs;
 using Nexus.Prover.Pool;
 using Npgsql;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
 using Orleans.Dashboard;
 
 namespace Nexus.Prover;
@@ -20,7 +22,9 @@ public static class ProverHost
         builder.AddNexusDefaults("prover", DefaultPort);
         builder.Services.AddNexusOptions<ProverOptions>(ProverOptions.Section)
             .Validate(o => Directory.Exists(o.KeysDirectory), "Prover:KeysDirectory must be an existing folder of proving keys")
-            .Validate(o => string.IsNullOrEmpty(o.SiloAddress) || IPAddress.TryParse(o.SiloAddress, out _), "Prover:SiloAddress must be an IP address (or empty)");
+            .Validate(o => string.IsNullOrEmpty(o.SiloAddress) || IPAddress.TryParse(o.SiloAddress, out _), "Prover:SiloAddress must be an IP address (or empty)")
+            .Validate(o => string.IsNullOrEmpty(o.TlsCertificateFile) == string.IsNullOrEmpty(o.TlsKeyFile), "Prover:TlsCertificateFile and Prover:TlsKeyFile go together")
+            .Validate(o => string.IsNullOrEmpty(o.TlsCertificateFile) || o.PeerCertificatePins.Length > 0, "Prover:PeerCertificatePins must name the silos' certificates when TLS is on");
         builder.Services.AddNexusOptions<PostgresOptions>(PostgresOptions.Section);
         var options = builder.Configuration.GetSection(ProverOptions.Section).Get<ProverOptions>() ?? new ProverOptions();
         var postgres = builder.Configuration.GetSection(PostgresOptions.Section).Get<PostgresOptions>() ?? new PostgresOptions();
@@ -60,6 +64,18 @@ public static class ProverHost
             });
             // Witnesses and coset results travel between silos: 32 bytes per signal (2 MB at 2^16).
             silo.Configure<SiloMessagingOptions>(o => o.MaxMessageBodySize = 512 * 1024 * 1024);
+            if (!string.IsNullOrEmpty(options.TlsCertificateFile) && !string.IsNullOrEmpty(options.TlsKeyFile))
+            {
+                var certificate = MutualTls.Load(options.TlsCertificateFile, options.TlsKeyFile);
+                var pins = options.PeerCertificatePins.Select(p => p.ToLowerInvariant()).ToHashSet();
+                silo.UseTls(certificate, tls =>
+                {
+                    tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+                    tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
+                    // Pinned, not chained: silos are peers of one operator, their certificates self-signed.
+                    tls.RemoteCertificateValidation = (peer, _, _) => pins.Contains(MutualTls.Pin(peer));
+                });
+            }
             if (options.Dashboard)
                 silo.AddDashboard();
         });

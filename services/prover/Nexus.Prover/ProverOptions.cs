@@ -58,6 +58,18 @@ public sealed class ProverOptions
     /// <summary>Membership probe timeout: how fast a dead silo is noticed (Orleans's default is 5 s).</summary>
     [Range(1, 60)] public int ProbeTimeoutSeconds { get; set; } = 2;
 
+    /// <summary>
+    /// TLS between silos (both files, PEM): every silo presents this certificate and accepts only peers
+    /// whose certificate's SHA-256 is in <see cref="PeerCertificatePins"/> (mutual, pinned; self-signed is
+    /// fine, e.g. from <c>nexus signers certs</c>). Unset: plain TCP, for one machine or a private network.
+    /// </summary>
+    public string? TlsCertificateFile { get; set; }
+
+    public string? TlsKeyFile { get; set; }
+
+    /// <summary>Hex SHA-256 of the certificates the silos present (one shared, or one per silo).</summary>
+    public string[] PeerCertificatePins { get; set; } = [];
+
     /// <summary>Serve the Orleans Dashboard at <c>/dashboard</c> (no authentication: keep the port private).</summary>
     public bool Dashboard { get; set; }
 }

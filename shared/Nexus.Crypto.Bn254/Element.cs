@@ -198,26 +198,7 @@ public readonly struct Element<M> : IField<Element<M>> where M : struct, IModulu
     }
 
     /// <summary>Inverts every element in place with one inversion (Montgomery's trick); none may be zero.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void BatchInverse(Span<Element<M>> values)
-    {
-        if (values.Length == 0)
-            return;
-        var prefix = new Element<M>[values.Length];
-        var acc = One;
-        for (var i = 0; i < values.Length; i++)
-        {
-            prefix[i] = acc;
-            acc *= values[i];
-        }
-        var inv = acc.Inverse();
-        for (var i = values.Length - 1; i >= 0; i--)
-        {
-            var v = values[i];
-            values[i] = inv * prefix[i];
-            inv *= v;
-        }
-    }
+    public static void BatchInverse(Span<Element<M>> values) => FieldBatch.Invert(values);
 
     public bool Equals(Element<M> other) => L0 == other.L0 && L1 == other.L1 && L2 == other.L2 && L3 == other.L3;
     public override bool Equals(object? obj) => obj is Element<M> e && Equals(e);

@@ -15,6 +15,32 @@ public interface IField<T> : IEquatable<T> where T : struct, IField<T>
     T Inverse();
 }
 
+/// <summary>Montgomery's trick over any field: many inversions for one.</summary>
+internal static class FieldBatch
+{
+    /// <summary>Inverts every value in place with one inversion; none may be zero.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void Invert<F>(Span<F> values) where F : struct, IField<F>
+    {
+        if (values.Length == 0)
+            return;
+        var prefix = new F[values.Length];
+        var acc = F.One;
+        for (var i = 0; i < values.Length; i++)
+        {
+            prefix[i] = acc;
+            acc *= values[i];
+        }
+        var inv = acc.Inverse();
+        for (var i = values.Length - 1; i >= 0; i--)
+        {
+            var v = values[i];
+            values[i] = inv * prefix[i];
+            inv *= v;
+        }
+    }
+}
+
 /// <summary>
 /// Jacobian point arithmetic for y² = x³ + b (a = 0) over any field: (X, Y, Z) stands for
 /// (X/Z², Y/Z³), Z = 0 for the point at infinity. dbl-2009-l and add-2007-bl (Explicit-Formulas Database).
@@ -104,6 +130,33 @@ internal static class Jacobian<F> where F : struct, IField<F>
         var z1z1 = z1.Square();
         var z2z2 = z2.Square();
         return (x1 * z2z2).Equals(x2 * z1z1) && (y1 * z2z2 * z2).Equals(y2 * z1z1 * z1);
+    }
+
+    /// <summary>Jacobian → affine for many points with one inversion (Montgomery's trick); infinity → (0, 0).</summary>
+    public static Affine<F>[] ToAffineAll(ReadOnlySpan<(F X, F Y, F Z)> points)
+    {
+        var n = points.Length;
+        var prefix = new F[n];
+        var acc = F.One;
+        for (var i = 0; i < n; i++)
+        {
+            prefix[i] = acc;
+            if (!points[i].Z.IsZero)
+                acc *= points[i].Z;
+        }
+        var inv = acc.Inverse();
+        var result = new Affine<F>[n];
+        for (var i = n - 1; i >= 0; i--)
+        {
+            var z = points[i].Z;
+            if (z.IsZero)
+                continue;
+            var zInv = inv * prefix[i];
+            inv *= z;
+            var zInv2 = zInv.Square();
+            result[i] = new Affine<F>(points[i].X * zInv2, points[i].Y * zInv2 * zInv);
+        }
+        return result;
     }
 
     public static (F X, F Y)? ToAffine(F x, F y, F z)

@@ -26,7 +26,7 @@ public sealed class FixedBase<F> where F : struct, IField<F>
             }
             windowBase = acc; // 256·(previous base)
         }
-        _table = ToAffine(jacobian);
+        _table = Jacobian<F>.ToAffineAll(jacobian);
     }
 
     /// <summary>kᵢ·G for every i, affine ((0, 0) where kᵢ = 0), in parallel.</summary>
@@ -56,35 +56,8 @@ public sealed class FixedBase<F> where F : struct, IField<F>
                 results[i] = acc;
             }
         });
-        return ToAffine(results);
+        return Jacobian<F>.ToAffineAll(results);
     }
 
     public Affine<F> Multiply(Element<Fr> scalar) => MultiplyAll([scalar])[0];
-
-    /// <summary>Jacobian → affine for many points with one inversion (Montgomery's trick); infinity → (0, 0).</summary>
-    internal static Affine<F>[] ToAffine(ReadOnlySpan<(F X, F Y, F Z)> points)
-    {
-        var n = points.Length;
-        var prefix = new F[n];
-        var acc = F.One;
-        for (var i = 0; i < n; i++)
-        {
-            prefix[i] = acc;
-            if (!points[i].Z.IsZero)
-                acc *= points[i].Z;
-        }
-        var inv = acc.Inverse();
-        var result = new Affine<F>[n];
-        for (var i = n - 1; i >= 0; i--)
-        {
-            var z = points[i].Z;
-            if (z.IsZero)
-                continue;
-            var zInv = inv * prefix[i];
-            inv *= z;
-            var zInv2 = zInv.Square();
-            result[i] = new Affine<F>(points[i].X * zInv2, points[i].Y * zInv2 * zInv);
-        }
-        return result;
-    }
 }

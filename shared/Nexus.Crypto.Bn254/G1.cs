@@ -60,22 +60,6 @@ public readonly struct G1 : IEquatable<G1>
         return new G1(x3, y3, z3);
     }
 
-    /// <summary>Affine coordinates of many points with one field inversion; infinity gives (0, 0) and false.</summary>
-    public static void BatchToAffine(ReadOnlySpan<G1> points, Span<Element<Fq>> xs, Span<Element<Fq>> ys, Span<bool> finite)
-    {
-        var zs = new Element<Fq>[points.Length];
-        for (var i = 0; i < points.Length; i++)
-            zs[i] = points[i].IsInfinity ? Element<Fq>.One : points[i].Z;
-        Element<Fq>.BatchInverse(zs);
-        for (var i = 0; i < points.Length; i++)
-        {
-            finite[i] = !points[i].IsInfinity;
-            var zInv2 = zs[i].Square();
-            xs[i] = finite[i] ? points[i].X * zInv2 : Element<Fq>.Zero;
-            ys[i] = finite[i] ? points[i].Y * zInv2 * zs[i] : Element<Fq>.Zero;
-        }
-    }
-
     /// <summary>k·P by double-and-add over k mod r (variable time: for public scalars and tests).</summary>
     public G1 Multiply(BigInteger k)
     {

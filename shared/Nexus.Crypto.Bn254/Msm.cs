@@ -14,14 +14,10 @@ public static class Msm
     public static G1 Multiply(ReadOnlySpan<G1> points, ReadOnlyMemory<Element<Fr>> scalars)
     {
         // One inversion for all bases.
-        var xs = new Element<Fq>[points.Length];
-        var ys = new Element<Fq>[points.Length];
-        var finite = new bool[points.Length];
-        G1.BatchToAffine(points, xs, ys, finite);
-        var bases = new Affine<Element<Fq>>[points.Length];
-        for (var i = 0; i < bases.Length; i++)
-            bases[i] = new(xs[i], ys[i]);
-        return Multiply(bases, scalars);
+        var jacobian = new (Element<Fq>, Element<Fq>, Element<Fq>)[points.Length];
+        for (var i = 0; i < points.Length; i++)
+            jacobian[i] = (points[i].X, points[i].Y, points[i].Z);
+        return Multiply(Jacobian<Element<Fq>>.ToAffineAll(jacobian), scalars);
     }
 
     /// <summary>

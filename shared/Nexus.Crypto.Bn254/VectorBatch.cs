@@ -114,7 +114,7 @@ internal readonly struct VectorBatch<F, B, V> : IBatchArithmetic<F>
         Span<F> totals = stackalloc F[2 * L];
         V.Store(accEven, totals[..L]);
         V.Store(accOdd, totals[L..]);
-        Invert(totals);
+        FieldBatch.Invert(totals);
         V.Load(totals[..L], out var invEven);
         V.Load(totals[L..], out var invOdd);
         for (var k = blocks - 1; k >= 0; k--)
@@ -142,24 +142,5 @@ internal readonly struct VectorBatch<F, B, V> : IBatchArithmetic<F>
         }
         if (full < n)
             ScalarBatch<F>.AddAll(x1[full..], y1[full..], x2[full..], y2[full..], scratch[full..]);
-    }
-
-    /// <summary>Montgomery's trick over the sixteen chain products (none is zero: every dx ≠ 0).</summary>
-    private static void Invert(Span<F> values)
-    {
-        Span<F> prefix = stackalloc F[values.Length];
-        var acc = F.One;
-        for (var i = 0; i < values.Length; i++)
-        {
-            prefix[i] = acc;
-            acc *= values[i];
-        }
-        var inv = acc.Inverse();
-        for (var i = values.Length - 1; i >= 0; i--)
-        {
-            var v = values[i];
-            values[i] = inv * prefix[i];
-            inv *= v;
-        }
     }
 }

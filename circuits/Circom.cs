@@ -71,6 +71,13 @@ public static class Circom
 
     public static string Snarkjs(params string[] args) => Node(["node_modules/snarkjs/build/cli.cjs", .. args]);
 
+    /// <summary>Whether <c>snarkjs groth16 verify</c> accepts the proof (exit code 0 and its "OK!").</summary>
+    public static bool SnarkjsVerifies(string verificationKey, string publicJson, string proofJson)
+    {
+        var (code, output) = TryNode("node_modules/snarkjs/build/cli.cjs", "groth16", "verify", verificationKey, publicJson, proofJson);
+        return code == 0 && output.Contains("OK!");
+    }
+
     /// <summary>Runs node in the repository root; throws with its output when it fails.</summary>
     public static string Node(params string[] args)
     {

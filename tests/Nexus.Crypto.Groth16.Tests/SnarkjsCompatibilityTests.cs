@@ -18,12 +18,6 @@ public sealed class SnarkjsCompatibilityTests
         return path;
     }
 
-    private static bool SnarkjsVerifies(string vk, string publicJson, string proofJson)
-    {
-        var (code, output) = Circom.TryNode("node_modules/snarkjs/build/cli.cjs", "groth16", "verify", vk, publicJson, proofJson);
-        return code == 0 && output.Contains("OK!");
-    }
-
     public static TheoryData<string, string> Circuits() => new()
     {
         { "chain_20", """{"x": "3", "k": "7"}""" },
@@ -58,16 +52,16 @@ public sealed class SnarkjsCompatibilityTests
         var vk = Save(circuit.Folder, "dev_vk.json", VerificationKey.ToSnarkJson(key));
         var proofJson = Save(circuit.Folder, "proof.json", proof.ToSnarkJson());
         var publicJson = Save(circuit.Folder, "public.json", PublicSignals.ToJson(signals));
-        SnarkjsVerifies(vk, publicJson, proofJson).ShouldBeTrue();
+        Circom.SnarkjsVerifies(vk, publicJson, proofJson).ShouldBeTrue();
 
         // A public signal off by one, and a proof with π_A and π_C swapped or π_C moved, are refused.
         var wrongSignals = signals.ToArray();
         wrongSignals[0] += Scalar.One;
-        SnarkjsVerifies(vk, Save(circuit.Folder, "public_bad.json", PublicSignals.ToJson(wrongSignals)), proofJson).ShouldBeFalse();
+        Circom.SnarkjsVerifies(vk, Save(circuit.Folder, "public_bad.json", PublicSignals.ToJson(wrongSignals)), proofJson).ShouldBeFalse();
         var moved = proof with { C = proof.C + G1.Generator };
-        SnarkjsVerifies(vk, publicJson, Save(circuit.Folder, "proof_bad.json", moved.ToSnarkJson())).ShouldBeFalse();
+        Circom.SnarkjsVerifies(vk, publicJson, Save(circuit.Folder, "proof_bad.json", moved.ToSnarkJson())).ShouldBeFalse();
         var swapped = proof with { A = proof.C, C = proof.A };
-        SnarkjsVerifies(vk, publicJson, Save(circuit.Folder, "proof_bad2.json", swapped.ToSnarkJson())).ShouldBeFalse();
+        Circom.SnarkjsVerifies(vk, publicJson, Save(circuit.Folder, "proof_bad2.json", swapped.ToSnarkJson())).ShouldBeFalse();
 
         // The JSON round-trips.
         Proof.FromSnarkJson(proof.ToSnarkJson()).ShouldBe(proof);
@@ -93,7 +87,7 @@ public sealed class SnarkjsCompatibilityTests
         var proofPath = Path.Combine(circuit.Folder, "snark_proof.json");
         var publicPath = Path.Combine(circuit.Folder, "snark_public.json");
         Circom.Snarkjs("groth16", "prove", zkeyPath, wtns, proofPath, publicPath);
-        SnarkjsVerifies(snarkVkPath, publicPath, proofPath).ShouldBeTrue();
+        Circom.SnarkjsVerifies(snarkVkPath, publicPath, proofPath).ShouldBeTrue();
         PublicSignals.FromJson(JsonNode.Parse(File.ReadAllText(publicPath))!).ShouldBe(Groth16Prover.PublicSignals(key, WitnessFile.Read(wtns)));
     }
 
@@ -116,7 +110,7 @@ public sealed class SnarkjsCompatibilityTests
         var proof = Groth16Prover.Prove(key, witness);
         var proofJson = Save(circuit.Folder, "ours_with_snarkjs_key.json", proof.ToSnarkJson());
         var publicJson = Save(circuit.Folder, "ours_with_snarkjs_key_public.json", PublicSignals.ToJson(Groth16Prover.PublicSignals(key, witness)));
-        SnarkjsVerifies(vkPath, publicJson, proofJson).ShouldBeTrue();
+        Circom.SnarkjsVerifies(vkPath, publicJson, proofJson).ShouldBeTrue();
 
         // Reading and rewriting the key changes no byte.
         var copy = Path.Combine(circuit.Folder, "snarkjs_copy.zkey");

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Nexus.Contracts.Prover;
 using Nexus.Crypto.Groth16;
 using Nexus.Crypto.Groth16.Formats;
@@ -73,20 +72,6 @@ public sealed class ProverPoolTests
         return (keys, circuit, key);
     }
 
-    private static void VerifiesWithSnarkjs(ProvingKey key, ProofReady ready, string folder)
-    {
-        ready.Error.ShouldBeNull();
-        var vk = Path.Combine(folder, "vk.json");
-        var proof = Path.Combine(folder, $"{ready.JobId}-proof.json");
-        var pub = Path.Combine(folder, $"{ready.JobId}-public.json");
-        File.WriteAllText(vk, VerificationKey.ToSnarkJson(key).ToJsonString());
-        File.WriteAllText(proof, ready.Proof!);
-        File.WriteAllText(pub, new JsonArray([.. ready.PublicSignals!.Select(s => (JsonNode)s)]).ToJsonString());
-        var (code, output) = Circom.TryNode("node_modules/snarkjs/build/cli.cjs", "groth16", "verify", vk, pub, proof);
-        output.ShouldContain("OK!");
-        code.ShouldBe(0);
-    }
-
     [Fact]
     public async Task Two_silos_over_TLS_share_a_proof_and_a_silo_killed_mid_job_does_not_lose_it()
     {
@@ -107,7 +92,7 @@ public sealed class ProverPoolTests
         // A first job on the two silos.
         await pipeline.PublishAsync(new ProofRequested { JobId = "first", Circuit = "chain", WitnessBase64 = Convert.ToBase64String(witness) });
         var first = await Poll.UntilAsync(() => pipeline.ProofsPublished.FirstOrDefault(p => p.JobId == "first"), TimeSpan.FromMinutes(3));
-        VerifiesWithSnarkjs(key, first!, circuit.Folder);
+        ProofChecks.VerifiesWithSnarkjs(key, first!, circuit.Folder);
         first!.Silos.Count.ShouldBe(2); // both silos computed parts
 
         // A second job: once a few parts are stored, SIGKILL the silo coordinating it.
@@ -120,7 +105,7 @@ public sealed class ProverPoolTests
         (await pool.ScalarAsync<string>("select status from {schema}.proof_jobs where job_id = @id", "second")).ShouldBe("Running");
 
         var second = await Poll.UntilAsync(() => pipeline.ProofsPublished.FirstOrDefault(p => p.JobId == "second"), TimeSpan.FromMinutes(3));
-        VerifiesWithSnarkjs(key, second!, circuit.Folder);
+        ProofChecks.VerifiesWithSnarkjs(key, second!, circuit.Folder);
         (await pool.ScalarAsync<string>("select coordinator from {schema}.proof_jobs where job_id = @id", "second")).ShouldNotBe(coordinator);
 
         // The same request again is answered again (from the stored proof), not proved twice.

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -81,7 +80,7 @@ public sealed class ProverTestClusterTests
         var first = await ProveAsync($"tc-first-{schema}");
         first.Error.ShouldBeNull();
         first.Silos.Count.ShouldBe(2);
-        VerifiesWithSnarkjs(key, first, circuit.Folder);
+        ProofChecks.VerifiesWithSnarkjs(key, first, circuit.Folder);
 
         var secondId = $"tc-second-{schema}";
         string? killed = null;
@@ -96,7 +95,7 @@ public sealed class ProverTestClusterTests
         });
         second.Error.ShouldBeNull();
         (await CoordinatorAsync(schema, secondId)).ShouldNotBe(killed); // resumed on the other silo
-        VerifiesWithSnarkjs(key, second, circuit.Folder);
+        ProofChecks.VerifiesWithSnarkjs(key, second, circuit.Folder);
     }
 
     private static async Task<string?> CoordinatorAsync(string schema, string job)
@@ -106,18 +105,5 @@ public sealed class ProverTestClusterTests
         await using var command = new NpgsqlCommand($"select coordinator from {schema}.proof_jobs where job_id = @id", connection);
         command.Parameters.AddWithValue("id", job);
         return (string?)await command.ExecuteScalarAsync();
-    }
-
-    private static void VerifiesWithSnarkjs(ProvingKey key, ProofReady ready, string folder)
-    {
-        var vk = Path.Combine(folder, "tc_vk.json");
-        var proof = Path.Combine(folder, $"{ready.JobId}-proof.json");
-        var pub = Path.Combine(folder, $"{ready.JobId}-public.json");
-        File.WriteAllText(vk, VerificationKey.ToSnarkJson(key).ToJsonString());
-        File.WriteAllText(proof, ready.Proof!);
-        File.WriteAllText(pub, new JsonArray([.. ready.PublicSignals!.Select(s => (JsonNode)s)]).ToJsonString());
-        var (code, output) = Circom.TryNode("node_modules/snarkjs/build/cli.cjs", "groth16", "verify", vk, pub, proof);
-        output.ShouldContain("OK!");
-        code.ShouldBe(0);
     }
 }

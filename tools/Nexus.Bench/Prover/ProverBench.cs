@@ -49,9 +49,8 @@ public static class ProverBench
             var vk = Path.Combine(circuit.Folder, "bench_vk.json");
             var key = ZKeyFile.Read(zkey);
             File.WriteAllText(vk, VerificationKey.ToSnarkJson(key).ToJsonString());
-            var (code, output) = Circom.TryNode("node_modules/snarkjs/build/cli.cjs", "groth16", "verify", vk, publicPath, proofPath);
-            if (code != 0 || !output.Contains("OK!"))
-                throw new InvalidOperationException($"snarkjs did not verify our proof at 2^{log}: {output}");
+            if (!Circom.SnarkjsVerifies(vk, publicPath, proofPath))
+                throw new InvalidOperationException($"snarkjs did not verify our proof at 2^{log}");
 
             var witness = WitnessFile.Read(wtns);
             var simd = Warm(key, witness, rounds, simd: true);
@@ -68,31 +67,25 @@ public static class ProverBench
         return 0;
     }
 
-    private static double Warm(ProvingKey key, Element<Fr>[] witness, int rounds, bool simd)
-    {
-        Msm.UseSimd = simd && System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
-        Fft.UseSimd = simd;
-        try
-        {
-            return Timing.BestMs(rounds, () => Groth16Prover.Prove(key, witness)) / 1000;
-        }
-        finally
-        {
-            Msm.UseSimd = System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
-            Fft.UseSimd = true;
-        }
-    }
+    private static double Warm(ProvingKey key, Element<Fr>[] witness, int rounds, bool simd) =>
+        WithSimd(simd, () => Timing.BestMs(rounds, () => Groth16Prover.Prove(key, witness)) / 1000);
 
-    private static double MsmSeconds(ProvingKey key, Element<Fr>[] witness, bool simd)
+    private static double MsmSeconds(ProvingKey key, Element<Fr>[] witness, bool simd) =>
+        WithSimd(simd, () => Timing.BestMs(2, () => Msm.Multiply(key.A, witness)) / 1000);
+
+    /// <summary>Runs <paramref name="measure"/> with the MSM's and FFT's AVX-512 paths on or off, then restores them.</summary>
+    private static double WithSimd(bool simd, Func<double> measure)
     {
-        Msm.UseSimd = simd && System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
+        var (msm, fft) = (Msm.UseSimd, Fft.UseSimd);
+        Msm.UseSimd = simd && msm;
+        Fft.UseSimd = simd && fft;
         try
         {
-            return Timing.BestMs(2, () => Msm.Multiply(key.A, witness)) / 1000;
+            return measure();
         }
         finally
         {
-            Msm.UseSimd = System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
+            (Msm.UseSimd, Fft.UseSimd) = (msm, fft);
         }
     }
 

@@ -58,8 +58,6 @@ public sealed class BinFile
         return file;
     }
 
-    public bool Has(uint type) => _sections.ContainsKey(type);
-
     public SectionReader Section(uint type) => _sections.TryGetValue(type, out var data)
         ? new SectionReader(data, $"{Path}: section {type}")
         : throw new InvalidDataException($"{Path}: section {type} is missing");
@@ -79,12 +77,6 @@ public sealed class SectionReader(ReadOnlyMemory<byte> data, string where)
         var span = data.Span.Slice(_offset, count);
         _offset += count;
         return span;
-    }
-
-    public ReadOnlyMemory<byte> Memory(int count)
-    {
-        Bytes(count);
-        return data.Slice(_offset - count, count);
     }
 
     public uint U32() => BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4));

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Nexus.Crypto.Bn254;
 
@@ -10,7 +11,7 @@ namespace Nexus.Crypto.Bn254;
 /// waits for the next batch, up to a batch's worth of waiting points; past that it goes to its bucket's
 /// Jacobian overflow sum (unbounded waiting would be quadratic when scalars are small and most points
 /// share a few buckets). <see cref="IBatchArithmetic{F}"/> runs the
-/// batch's field work.
+/// batch's field work; points come and buckets stay in its batch form, and leave it at the end.
 /// </summary>
 internal sealed class BatchAffineWindow<F, A> where F : struct, IField<F> where A : IBatchArithmetic<F>
 {
@@ -55,7 +56,7 @@ internal sealed class BatchAffineWindow<F, A> where F : struct, IField<F> where 
                 Array.Fill(_overflow, (F.One, F.One, F.Zero));
             }
             ref var o = ref _overflow[bucket];
-            o = Jacobian<F>.AddMixed(o.X, o.Y, o.Z, x, y);
+            o = Jacobian<F>.AddMixed(o.X, o.Y, o.Z, A.FromBatchForm(x), A.FromBatchForm(y));
             return;
         }
         ref var b = ref _buckets[bucket];
@@ -69,27 +70,41 @@ internal sealed class BatchAffineWindow<F, A> where F : struct, IField<F> where 
         _x2[_count] = x;
         _y2[_count] = y;
         if (++_count == _bucketOf.Length)
-            Flush();
+            RunBatch();
     }
 
-    /// <summary>Runs the last batch; the buckets in Jacobian form (affine sum plus overflow).</summary>
+    /// <summary>Bucket <paramref name="bucket"/> as it stands (batch form; pending additions not yet in).</summary>
+    public Affine<F> this[int bucket] => _buckets[bucket];
+
+    /// <summary>Runs every pending addition (the batch, then the points waiting for the next one).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public (F X, F Y, F Z)[] Finish()
+    public void Flush()
     {
         while (_count > 0 || _waiting.Count > 0)
-            Flush();
-        var result = new (F X, F Y, F Z)[_buckets.Length];
-        for (var i = 0; i < result.Length; i++)
-        {
-            var b = _buckets[i];
-            result[i] = b.IsInfinity ? (F.One, F.One, F.Zero) : (b.X, b.Y, F.One);
-            if (_overflow is not null && !_overflow[i].Z.IsZero)
-                result[i] = Jacobian<F>.Add(result[i].X, result[i].Y, result[i].Z, _overflow[i].X, _overflow[i].Y, _overflow[i].Z);
-        }
-        return result;
+            RunBatch();
     }
 
-    private void Flush()
+    /// <summary>
+    /// Runs everything pending and adds each overflow sum to its bucket; the buckets in affine batch form
+    /// ((0, 0) for an empty one).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public Affine<F>[] Finish()
+    {
+        Flush();
+        if (_overflow is { } overflow)
+        {
+            _overflow = null;
+            var sums = Jacobian<F>.ToAffineAll(overflow);
+            for (var i = 0; i < sums.Length; i++)
+                if (!sums[i].IsInfinity)
+                    Add(i, A.ToBatchForm(sums[i].X), A.ToBatchForm(sums[i].Y));
+            Flush();
+        }
+        return _buckets;
+    }
+
+    private void RunBatch()
     {
         Execute();
         _count = 0;
@@ -133,23 +148,40 @@ internal sealed class BatchAffineWindow<F, A> where F : struct, IField<F> where 
             _buckets[_bucketOf[i]] = new Affine<F>(_x1[i], _y1[i]);
     }
 
+    /// <summary>2·p, for points in batch form.</summary>
     private static Affine<F> Double(Affine<F> p)
     {
-        var (x, y, z) = Jacobian<F>.Double(p.X, p.Y, F.One);
-        return Jacobian<F>.ToAffine(x, y, z) is { } a ? new Affine<F>(a.X, a.Y) : default;
+        var (x, y, z) = Jacobian<F>.Double(A.FromBatchForm(p.X), A.FromBatchForm(p.Y), F.One);
+        return Jacobian<F>.ToAffine(x, y, z) is { } a ? new Affine<F>(A.ToBatchForm(a.X), A.ToBatchForm(a.Y)) : default;
     }
 }
 
 /// <summary>The field work of a batch of affine additions (x1, y1) += (x2, y2), results in (x1, y1).</summary>
 internal interface IBatchArithmetic<F> where F : struct, IField<F>
 {
-    /// <summary>All x1 ≠ x2. <paramref name="scratch"/> has the same length.</summary>
+    /// <summary>All x1 ≠ x2, all values in batch form. <paramref name="scratch"/> has the same length.</summary>
     static abstract void AddAll(Span<F> x1, Span<F> y1, ReadOnlySpan<F> x2, ReadOnlySpan<F> y2, Span<F> scratch);
+
+    /// <summary>
+    /// Into and out of the form <see cref="AddAll"/> works on (the field's own for the scalar code, the
+    /// vector form for AVX-512): one value, or many in place.
+    /// </summary>
+    static abstract bool HasOwnForm { get; }
+    static abstract F ToBatchForm(F x);
+    static abstract F FromBatchForm(F x);
+    static abstract void ToBatchForm(Span<F> values);
+    static abstract void FromBatchForm(Span<F> values);
 }
 
 /// <summary>The batch with the field's own (scalar) arithmetic.</summary>
 internal readonly struct ScalarBatch<F> : IBatchArithmetic<F> where F : struct, IField<F>
 {
+    public static bool HasOwnForm => false;
+    public static F ToBatchForm(F x) => x;
+    public static F FromBatchForm(F x) => x;
+    public static void ToBatchForm(Span<F> values) { }
+    public static void FromBatchForm(Span<F> values) { }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddAll(Span<F> x1, Span<F> y1, ReadOnlySpan<F> x2, ReadOnlySpan<F> y2, Span<F> scratch)
     {

@@ -88,9 +88,12 @@ public static class Fft
                 (a[i], a[j]) = (a[j], a[i]);
         }
 
-        // Twiddles for the largest stage; stage m uses every (n/m)-th one.
+        // Twiddles for the largest stage; stage m uses every (n/m)-th one. On AVX-512 they are in vector
+        // form (a normal-form value times a vector-form one is normal form again): the chain starts at
+        // 1 in vector form and each scalar multiplication by ω keeps that form.
+        var simd = VectorField<Fr>.IsSupported && UseSimd;
         var twiddles = new Element<Fr>[n / 2];
-        twiddles[0] = Element<Fr>.One;
+        twiddles[0] = simd ? VectorField<Fr>.ToVectorForm(Element<Fr>.One) : Element<Fr>.One;
         for (var i = 1; i < twiddles.Length; i++)
             twiddles[i] = twiddles[i - 1] * omega;
 
@@ -102,6 +105,10 @@ public static class Fft
             var stride = n / m;
             for (var j = 0; j < half; j++)
                 stageTwiddles[j] = twiddles[j * stride];
+            // Stages of fewer than eight butterflies per block run on the scalar code, in normal form.
+            if (simd && half < VectorField<Fr>.Lanes)
+                for (var j = 0; j < half; j++)
+                    stageTwiddles[j] = VectorField<Fr>.FromVectorForm(stageTwiddles[j]);
             // The stage's n/2 butterflies in chunks (of one block or part of one), so the last stages,
             // with few big blocks, also spread over the cores.
             var chunk = Math.Min(half, ChunkButterflies);
@@ -112,7 +119,7 @@ public static class Fft
             {
                 var k = c / chunksPerBlock * m;
                 var j0 = c % chunksPerBlock * chunk;
-                Butterflies(array, tw, k, half, j0, j0 + chunk);
+                Butterflies(array, tw, k, half, j0, j0 + chunk, simd);
             }
             if (n >= 1 << 14 && chunks >= 2)
                 Parallel.For(0, chunks, Run);
@@ -127,10 +134,10 @@ public static class Fft
 
     /// <summary>Butterflies j ∈ [from, to) of the block at k: (u, v) → (u + w·v, u − w·v); eight at a time on AVX-512.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Butterflies(Element<Fr>[] a, Element<Fr>[] twiddles, int k, int half, int from, int to)
+    private static void Butterflies(Element<Fr>[] a, Element<Fr>[] twiddles, int k, int half, int from, int to, bool simd)
     {
         var j = from;
-        if (VectorField<Fr>.IsSupported && UseSimd)
+        if (simd && half >= VectorField<Fr>.Lanes)
         {
             for (; j + VectorField<Fr>.Lanes <= to; j += VectorField<Fr>.Lanes)
             {

@@ -11,6 +11,11 @@ internal interface IVectorOps<F, B> where F : struct, IField<F> where B : struct
     static abstract void Multiply(in B a, in B b, out B result);
     static abstract void Square(in B a, out B result);
     static abstract void Subtract(in B a, in B b, out B result);
+    /// <summary>Into and out of vector form (see <see cref="VectorField{M}"/>): one value, or many in place.</summary>
+    static abstract F ToVectorForm(F x);
+    static abstract F FromVectorForm(F x);
+    static abstract void ToVectorForm(Span<F> values);
+    static abstract void FromVectorForm(Span<F> values);
 }
 
 /// <summary>Fq on AVX-512: one <see cref="VectorField{M}.Block"/>.</summary>
@@ -21,6 +26,10 @@ internal readonly struct FqVector : IVectorOps<Element<Fq>, VectorField<Fq>.Bloc
     public static void Multiply(in VectorField<Fq>.Block a, in VectorField<Fq>.Block b, out VectorField<Fq>.Block result) => VectorField<Fq>.Multiply(a, b, out result);
     public static void Square(in VectorField<Fq>.Block a, out VectorField<Fq>.Block result) => VectorField<Fq>.Multiply(a, a, out result);
     public static void Subtract(in VectorField<Fq>.Block a, in VectorField<Fq>.Block b, out VectorField<Fq>.Block result) => VectorField<Fq>.Subtract(a, b, out result);
+    public static Element<Fq> ToVectorForm(Element<Fq> x) => VectorField<Fq>.ToVectorForm(x);
+    public static Element<Fq> FromVectorForm(Element<Fq> x) => VectorField<Fq>.FromVectorForm(x);
+    public static void ToVectorForm(Span<Element<Fq>> values) => VectorField<Fq>.ToVectorForm(values);
+    public static void FromVectorForm(Span<Element<Fq>> values) => VectorField<Fq>.FromVectorForm(values);
 }
 
 /// <summary>Eight Fq2 values: their real and imaginary parts as two Fq blocks.</summary>
@@ -35,7 +44,7 @@ internal readonly struct Fq2Vector : IVectorOps<Fq2, Fq2Block>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load(ReadOnlySpan<Fq2> eight, out Fq2Block block)
     {
-        block = default;
+        Unsafe.SkipInit(out block);
         VectorField<Fq>.LoadPairs(MemoryMarshal.Cast<Fq2, ulong>(eight), out block.C0, out block.C1);
     }
 
@@ -50,7 +59,7 @@ internal readonly struct Fq2Vector : IVectorOps<Fq2, Fq2Block>
         VectorField<Fq>.Add(a.C0, a.C1, out var sa);
         VectorField<Fq>.Add(b.C0, b.C1, out var sb);
         VectorField<Fq>.Multiply(sa, sb, out var s);
-        result = default;
+        Unsafe.SkipInit(out result);
         VectorField<Fq>.Subtract(v0, v1, out result.C0);
         VectorField<Fq>.Subtract(s, v0, out var t);
         VectorField<Fq>.Subtract(t, v1, out result.C1);
@@ -62,70 +71,94 @@ internal readonly struct Fq2Vector : IVectorOps<Fq2, Fq2Block>
         VectorField<Fq>.Add(a.C0, a.C1, out var sum);
         VectorField<Fq>.Subtract(a.C0, a.C1, out var difference);
         VectorField<Fq>.Multiply(a.C0, a.C1, out var cross);
-        result = default;
+        Unsafe.SkipInit(out result);
         VectorField<Fq>.Multiply(sum, difference, out result.C0);
         VectorField<Fq>.Add(cross, cross, out result.C1);
     }
 
     public static void Subtract(in Fq2Block a, in Fq2Block b, out Fq2Block result)
     {
-        result = default;
+        Unsafe.SkipInit(out result);
         VectorField<Fq>.Subtract(a.C0, b.C0, out result.C0);
         VectorField<Fq>.Subtract(a.C1, b.C1, out result.C1);
     }
+
+    // Fq2's vector form is its coordinates' (the conversions are multiplications by field constants).
+    public static Fq2 ToVectorForm(Fq2 x) => new(VectorField<Fq>.ToVectorForm(x.C0), VectorField<Fq>.ToVectorForm(x.C1));
+    public static Fq2 FromVectorForm(Fq2 x) => new(VectorField<Fq>.FromVectorForm(x.C0), VectorField<Fq>.FromVectorForm(x.C1));
+    public static void ToVectorForm(Span<Fq2> values) => VectorField<Fq>.ToVectorForm(MemoryMarshal.Cast<Fq2, Element<Fq>>(values));
+    public static void FromVectorForm(Span<Fq2> values) => VectorField<Fq>.FromVectorForm(MemoryMarshal.Cast<Fq2, Element<Fq>>(values));
 }
 
 /// <summary>
 /// The affine-batch arithmetic (<see cref="IBatchArithmetic{F}"/>) on AVX-512, eight additions per step,
-/// for Fq (G1) and Fq2 (G2). The batch inversion runs sixteen interleaved prefix-product chains (two
-/// vectors of lanes, even and odd blocks, so two multiplication chains overlap) and inverts their
-/// sixteen products together; a tail of fewer than eight additions is done by the scalar code.
+/// for Fq (G1) and Fq2 (G2), on values in vector form (the caller converts bases once and keeps buckets
+/// in that form). The batch inversion runs sixteen interleaved prefix-product chains (two vectors of
+/// lanes, even and odd blocks, so two multiplication chains overlap) and inverts their sixteen products
+/// together; a last part-filled block is padded with harmless additions (0 + 1 in x).
 /// </summary>
 internal readonly struct VectorBatch<F, B, V> : IBatchArithmetic<F>
     where F : unmanaged, IField<F> where B : struct where V : IVectorOps<F, B>
 {
     private const int L = 8;
 
+    public static bool HasOwnForm => true;
+    public static F ToBatchForm(F x) => V.ToVectorForm(x);
+    public static F FromBatchForm(F x) => V.FromVectorForm(x);
+    public static void ToBatchForm(Span<F> values) => V.ToVectorForm(values);
+    public static void FromBatchForm(Span<F> values) => V.FromVectorForm(values);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddAll(Span<F> x1, Span<F> y1, ReadOnlySpan<F> x2, ReadOnlySpan<F> y2, Span<F> scratch)
     {
         var n = x1.Length;
-        var blocks = n / L;
-        var full = blocks * L;
-        if (blocks == 0)
+        var full = n / L;
+        var blocks = (n + L - 1) / L;
+        // The padded last block: x1 = 0, x2 = 1 (any distinct x), y = 0; its results are dropped.
+        Span<F> px1 = stackalloc F[L], py1 = stackalloc F[L], px2 = stackalloc F[L], py2 = stackalloc F[L], pScratch = stackalloc F[L];
+        var rest = n - full * L;
+        if (rest > 0)
         {
-            ScalarBatch<F>.AddAll(x1, y1, x2, y2, scratch);
-            return;
+            px2.Fill(F.One);
+            x1[(full * L)..].CopyTo(px1);
+            y1[(full * L)..].CopyTo(py1);
+            x2[(full * L)..].CopyTo(px2);
+            y2[(full * L)..].CopyTo(py2);
         }
         Span<F> ones = stackalloc F[L];
-        ones.Fill(F.One);
+        ones.Fill(V.ToVectorForm(F.One));
         V.Load(ones, out var accEven);
         var accOdd = accEven;
         // scratch holds the chain's product before each block; dx is recomputed on the way back.
         for (var k = 0; k < blocks; k++)
         {
             ref var acc = ref (k & 1) == 0 ? ref accEven : ref accOdd;
-            V.Store(acc, scratch.Slice(k * L, L));
-            V.Load(x2.Slice(k * L, L), out var bx2);
-            V.Load(x1.Slice(k * L, L), out var bx1);
+            var padded = k == full;
+            V.Store(acc, padded ? pScratch : scratch.Slice(k * L, L));
+            V.Load(padded ? px2 : x2.Slice(k * L, L), out var bx2);
+            V.Load(padded ? px1 : x1.Slice(k * L, L), out var bx1);
             V.Subtract(bx2, bx1, out var dx);
             V.Multiply(acc, dx, out acc);
         }
+        // The sixteen chain products, inverted by the scalar field (out of vector form and back).
         Span<F> totals = stackalloc F[2 * L];
         V.Store(accEven, totals[..L]);
         V.Store(accOdd, totals[L..]);
+        V.FromVectorForm(totals);
         FieldBatch.Invert(totals);
+        V.ToVectorForm(totals);
         V.Load(totals[..L], out var invEven);
         V.Load(totals[L..], out var invOdd);
         for (var k = blocks - 1; k >= 0; k--)
         {
             ref var inv = ref (k & 1) == 0 ? ref invEven : ref invOdd;
             var at = k * L;
-            V.Load(x2.Slice(at, L), out var bx2);
-            V.Load(x1.Slice(at, L), out var bx1);
-            V.Load(y2.Slice(at, L), out var by2);
-            V.Load(y1.Slice(at, L), out var by1);
-            V.Load(scratch.Slice(at, L), out var before);
+            var padded = k == full;
+            V.Load(padded ? px2 : x2.Slice(at, L), out var bx2);
+            V.Load(padded ? px1 : x1.Slice(at, L), out var bx1);
+            V.Load(padded ? py2 : y2.Slice(at, L), out var by2);
+            V.Load(padded ? py1 : y1.Slice(at, L), out var by1);
+            V.Load(padded ? pScratch : scratch.Slice(at, L), out var before);
             V.Subtract(bx2, bx1, out var dx);
             V.Multiply(inv, before, out var dxInv);
             V.Multiply(inv, dx, out inv);
@@ -137,10 +170,13 @@ internal readonly struct VectorBatch<F, B, V> : IBatchArithmetic<F>
             V.Subtract(bx1, x3, out var d);
             V.Multiply(lambda, d, out var ly);
             V.Subtract(ly, by1, out var y3);
-            V.Store(x3, x1.Slice(at, L));
-            V.Store(y3, y1.Slice(at, L));
+            V.Store(x3, padded ? px1 : x1.Slice(at, L));
+            V.Store(y3, padded ? py1 : y1.Slice(at, L));
         }
-        if (full < n)
-            ScalarBatch<F>.AddAll(x1[full..], y1[full..], x2[full..], y2[full..], scratch[full..]);
+        if (rest > 0)
+        {
+            px1[..rest].CopyTo(x1[(full * L)..]);
+            py1[..rest].CopyTo(y1[(full * L)..]);
+        }
     }
 }

@@ -145,4 +145,30 @@ public sealed class FftMsmTests
         Msm.Multiply(g2, scalars.AsMemory(0, g2.Length), batchAffineFrom: 0, simd: false).ShouldBe(g2Jacobian);
         Msm.Multiply(g2, scalars.AsMemory(0, g2.Length), batchAffineFrom: 0, simd: true).ShouldBe(g2Jacobian);
     }
+
+    [Theory]
+    [InlineData(new long[] { 7, 7 }, new ulong[] { 2, 1 })]   // the fold's running sum doubles (P + P)
+    [InlineData(new long[] { 7, -7 }, new ulong[] { 2, 1 })]  // the running sum cancels (P − P)
+    [InlineData(new long[] { 7 }, new ulong[] { 2 })]         // an empty bucket: the sum doubles (sum = running)
+    [InlineData(new long[] { 5, 5, 5, -5 }, new ulong[] { 3, 1, 2, 2 })]
+    public void The_batched_fold_meets_equal_and_opposite_running_sums(long[] multiples, ulong[] scalars)
+    {
+        // Tiny MSMs forced onto the batched path (two-bit windows), where the batch fold meets the cases
+        // a batch addition cannot take: equal points, opposite points, infinity.
+        var k = scalars.Select(Element<Fr>.From).ToArray();
+        var g1 = multiples.Select(m => m < 0 ? G1.Generator.Multiply(-m).Negate() : G1.Generator.Multiply(m)).ToArray();
+        var g2 = multiples.Select(m => m < 0 ? G2.Generator.Multiply(-m).Negate() : G2.Generator.Multiply(m)).ToArray();
+        var expected1 = G1.Infinity;
+        var expected2 = G2.Infinity;
+        for (var i = 0; i < k.Length; i++)
+        {
+            expected1 += g1[i].Multiply(scalars[i]);
+            expected2 += g2[i].Multiply(scalars[i]);
+        }
+        foreach (var simd in new[] { false, true })
+        {
+            Msm.Multiply(g1.Select(p => p.ToAffinePoint()).ToArray(), k, batchAffineFrom: 0, simd).ShouldBe(expected1);
+            Msm.Multiply(g2.Select(p => p.ToAffinePoint()).ToArray(), k, batchAffineFrom: 0, simd).ShouldBe(expected2);
+        }
+    }
 }

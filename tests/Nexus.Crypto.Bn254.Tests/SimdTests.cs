@@ -28,16 +28,36 @@ public sealed class SimdTests
             VectorField<Fq>.Store(va, back);
             back.ShouldBe(a);
 
-            VectorField<Fq>.Multiply(va, vb, out var product);
+            // Vector form: one element at a time and eight at a time agree, and convert back.
+            var bVector = b.Select(VectorField<Fq>.ToVectorForm).ToArray();
+            var converted = (Element<Fq>[])b.Clone();
+            VectorField<Fq>.ToVectorForm(converted);
+            converted.ShouldBe(bVector);
+            VectorField<Fq>.FromVectorForm(converted);
+            converted.ShouldBe(b);
+            bVector.Select(VectorField<Fq>.FromVectorForm).ShouldBe(b);
+
+            // Normal form times vector form is normal form; vector times vector stays in vector form.
+            VectorField<Fq>.Load(bVector, out var vbVector);
+            VectorField<Fq>.Multiply(va, vbVector, out var product);
+            VectorField<Fq>.Load(a.Select(VectorField<Fq>.ToVectorForm).ToArray(), out var vaVector);
+            VectorField<Fq>.Multiply(vaVector, vbVector, out var vectorProduct);
             VectorField<Fq>.Subtract(va, vb, out var difference);
+            VectorField<Fq>.Add(va, vb, out var sum);
             var products = new Element<Fq>[8];
+            var vectorProducts = new Element<Fq>[8];
             var differences = new Element<Fq>[8];
+            var sums = new Element<Fq>[8];
             VectorField<Fq>.Store(product, products);
+            VectorField<Fq>.Store(vectorProduct, vectorProducts);
             VectorField<Fq>.Store(difference, differences);
+            VectorField<Fq>.Store(sum, sums);
             for (var i = 0; i < 8; i++)
             {
                 products[i].ShouldBe(a[i] * b[i]);
+                vectorProducts[i].ShouldBe(VectorField<Fq>.ToVectorForm(a[i] * b[i]));
                 differences[i].ShouldBe(a[i] - b[i]);
+                sums[i].ShouldBe(a[i] + b[i]);
             }
         }
     }
@@ -58,7 +78,7 @@ public sealed class SimdTests
         ScalarBatch<Element<Fq>>.AddAll(sx, sy, x2, y2, new Element<Fq>[n]);
         if (!VectorField<Fq>.IsSupported)
             return;
-        VectorBatch<Element<Fq>, VectorField<Fq>.Block, FqVector>.AddAll(x1, y1, x2, y2, new Element<Fq>[n]);
+        AddAllInVectorForm<Element<Fq>, VectorField<Fq>.Block, FqVector>(x1, y1, x2, y2);
         x1.ShouldBe(sx);
         y1.ShouldBe(sy);
     }
@@ -85,8 +105,26 @@ public sealed class SimdTests
         var c0 = new Element<Fq>[8];
         VectorField<Fq>.Store(block.C0, c0);
         c0.ShouldBe(x1[..8].Select(v => v.C0).ToArray());
-        VectorBatch<Fq2, Fq2Block, Fq2Vector>.AddAll(x1, y1, x2, y2, new Fq2[n]);
+        AddAllInVectorForm<Fq2, Fq2Block, Fq2Vector>(x1, y1, x2, y2);
         x1.ShouldBe(sx);
         y1.ShouldBe(sy);
+    }
+
+    /// <summary>The vector batch on normal-form values: into vector form, added, and back.</summary>
+    private static void AddAllInVectorForm<F, B, V>(F[] x1, F[] y1, F[] x2, F[] y2)
+        where F : unmanaged, IField<F> where B : struct where V : IVectorOps<F, B>
+    {
+        F[] Converted(F[] values)
+        {
+            var copy = (F[])values.Clone();
+            VectorBatch<F, B, V>.ToBatchForm(copy);
+            return copy;
+        }
+        var (vx1, vy1) = (Converted(x1), Converted(y1));
+        VectorBatch<F, B, V>.AddAll(vx1, vy1, Converted(x2), Converted(y2), new F[x1.Length]);
+        VectorBatch<F, B, V>.FromBatchForm(vx1);
+        VectorBatch<F, B, V>.FromBatchForm(vy1);
+        vx1.CopyTo(x1);
+        vy1.CopyTo(y1);
     }
 }

@@ -23,8 +23,11 @@ internal sealed class BatchAffineWindow<F, A> where F : struct, IField<F> where 
     private readonly F[] _x2, _y2, _x1, _y1, _scratch;
     private int _count;
     private (F X, F Y, F Z)[]? _overflow;
-    private readonly List<(int Bucket, F X, F Y)> _waiting = [];
-    private (int Bucket, F X, F Y)[] _retry = [];
+    // Points waiting for the next batch (an array, not a List: a List of this value type would run
+    // unoptimised first-tier code in the hot loop), and the copy they are re-added from.
+    private (int Bucket, F X, F Y)[] _waiting;
+    private int _waitingCount;
+    private (int Bucket, F X, F Y)[] _retry;
 
     public BatchAffineWindow(int buckets, int batchSize)
     {
@@ -36,6 +39,8 @@ internal sealed class BatchAffineWindow<F, A> where F : struct, IField<F> where 
         _x1 = new F[batchSize];
         _y1 = new F[batchSize];
         _scratch = new F[batchSize];
+        _waiting = new (int, F, F)[batchSize];
+        _retry = new (int, F, F)[batchSize];
     }
 
     /// <summary>bucket += (x, y).</summary>
@@ -45,9 +50,9 @@ internal sealed class BatchAffineWindow<F, A> where F : struct, IField<F> where 
         if (_stamp[bucket] == _batchId)
         {
             // Fewer than a batch wait, so re-adding them never fills (and flushes) the next batch midway.
-            if (_waiting.Count < _bucketOf.Length - 1)
+            if (_waitingCount < _bucketOf.Length - 1)
             {
-                _waiting.Add((bucket, x, y));
+                _waiting[_waitingCount++] = (bucket, x, y);
                 return;
             }
             if (_overflow is null)
@@ -80,7 +85,7 @@ internal sealed class BatchAffineWindow<F, A> where F : struct, IField<F> where 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Flush()
     {
-        while (_count > 0 || _waiting.Count > 0)
+        while (_count > 0 || _waitingCount > 0)
             RunBatch();
     }
 
@@ -104,19 +109,18 @@ internal sealed class BatchAffineWindow<F, A> where F : struct, IField<F> where 
         return _buckets;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunBatch()
     {
         Execute();
         _count = 0;
         _batchId++;
-        if (_waiting.Count == 0)
+        if (_waitingCount == 0)
             return;
         // The waiting points start the next batch (those meeting their bucket again wait again).
-        var n = _waiting.Count;
-        if (_retry.Length < n)
-            _retry = new (int, F, F)[_bucketOf.Length];
-        _waiting.CopyTo(_retry);
-        _waiting.Clear();
+        var n = _waitingCount;
+        (_waiting, _retry) = (_retry, _waiting);
+        _waitingCount = 0;
         for (var i = 0; i < n; i++)
             Add(_retry[i].Bucket, _retry[i].X, _retry[i].Y);
     }

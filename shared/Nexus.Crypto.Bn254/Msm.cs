@@ -77,9 +77,7 @@ public static class Msm
             ReadOnlyMemory<Affine<F>> points = A.HasOwnForm ? InBatchForm<F, A>(bases) : bases;
             var buckets = new Affine<F>[windows][];
             Parallel.For(0, windows, w => buckets[w] = AffineBuckets<F, A>(points.Span, digits.AsSpan(w * n, n), c));
-            // The folds of several windows run side by side, one batch per step: a group per core.
-            var groups = Math.Clamp(Math.Min(Environment.ProcessorCount, windows / 8), 1, windows);
-            Parallel.For(0, groups, g => FoldAffine<F, A>(buckets, g * windows / groups, (g + 1) * windows / groups, sums));
+            FoldAffine<F, A>(buckets, sums);
         }
         else
             Parallel.For(0, windows, w => sums[w] = JacobianWindow(bases.Span, digits.AsSpan(w * n, n), c));
@@ -124,41 +122,91 @@ public static class Msm
         return window.Finish();
     }
 
+    /// <summary>Additions per step of the batched fold (lanes: windows × bucket segments).</summary>
+    private const int FoldLanes = 128;
+
     /// <summary>
-    /// Σ d·B_d for windows [<paramref name="from"/>, <paramref name="to"/>) into <paramref name="sums"/>: each
-    /// window's running sum from the top bucket down (running += B_d; sum += running), all the windows'
-    /// additions of a step as one affine batch — one inversion shared by the group instead of a Jacobian
-    /// addition (11–16 multiplications) each.
+    /// Σ (d+1)·B_d of every window into <paramref name="sums"/>. The buckets are cut into segments, and each
+    /// (window, segment) folds its own running sum from the segment's top bucket down (running += B_d;
+    /// sum += running), all of them together as one affine batch per step, so an inversion is shared by
+    /// about <see cref="FoldLanes"/> additions; segments are shared out among the cores. A segment starting
+    /// at bucket lo contributes sum + lo·running.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FoldAffine<F, A>(Affine<F>[][] buckets, int from, int to, (F X, F Y, F Z)[] sums)
+    private static void FoldAffine<F, A>(Affine<F>[][] buckets, (F X, F Y, F Z)[] sums)
         where F : struct, IField<F> where A : IBatchArithmetic<F>
     {
-        var k = to - from;
-        // Accumulators 0..k−1 are the running sums, k..2k−1 the sums.
-        var acc = new BatchAffineWindow<F, A>(2 * k, k);
-        for (var d = buckets[from].Length - 1; d >= 0; d--)
+        var windows = buckets.Length;
+        var bucketCount = buckets[0].Length;
+        var cores = Math.Max(1, Environment.ProcessorCount);
+        var segments = Math.Clamp((FoldLanes + windows - 1) / windows, 1, bucketCount);
+        segments = Math.Min(bucketCount, (segments + cores - 1) / cores * cores);
+        var length = (bucketCount + segments - 1) / segments;
+        segments = (bucketCount + length - 1) / length;
+        var parts = new (F X, F Y, F Z)[windows, segments];
+        var groups = Math.Min(cores, segments);
+        Parallel.For(0, groups, g => FoldSegments<F, A>(buckets, g * segments / groups, (g + 1) * segments / groups, length, parts));
+        for (var w = 0; w < windows; w++)
         {
-            for (var j = 0; j < k; j++)
+            var total = parts[w, 0];
+            for (var s = 1; s < segments; s++)
+                total = Jacobian<F>.Add(total.X, total.Y, total.Z, parts[w, s].X, parts[w, s].Y, parts[w, s].Z);
+            sums[w] = total;
+        }
+    }
+
+    /// <summary>Folds segments [<paramref name="from"/>, <paramref name="to"/>) of every window (see <see cref="FoldAffine{F, A}"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FoldSegments<F, A>(Affine<F>[][] buckets, int from, int to, int length, (F X, F Y, F Z)[,] parts)
+        where F : struct, IField<F> where A : IBatchArithmetic<F>
+    {
+        var windows = buckets.Length;
+        var bucketCount = buckets[0].Length;
+        var lanes = windows * (to - from);
+        // Accumulators 0..lanes−1 are the running sums, lanes..2·lanes−1 the sums; lane = window·(to−from) + segment.
+        var acc = new BatchAffineWindow<F, A>(2 * lanes, lanes);
+        for (var step = length - 1; step >= 0; step--)
+        {
+            for (var s = from; s < to; s++)
             {
-                var b = buckets[from + j][d];
-                if (!b.IsInfinity)
-                    acc.Add(j, b.X, b.Y);
+                var d = s * length + step;
+                if (d >= bucketCount)
+                    continue;
+                for (var w = 0; w < windows; w++)
+                {
+                    var b = buckets[w][d];
+                    if (!b.IsInfinity)
+                        acc.Add(w * (to - from) + s - from, b.X, b.Y);
+                }
             }
             acc.Flush();
-            for (var j = 0; j < k; j++)
+            for (var lane = 0; lane < lanes; lane++)
             {
-                var running = acc[j];
+                var running = acc[lane];
                 if (!running.IsInfinity)
-                    acc.Add(k + j, running.X, running.Y);
+                    acc.Add(lanes + lane, running.X, running.Y);
             }
             acc.Flush();
         }
-        for (var j = 0; j < k; j++)
-        {
-            var sum = acc[k + j];
-            sums[from + j] = sum.IsInfinity ? (F.One, F.One, F.Zero) : (A.FromBatchForm(sum.X), A.FromBatchForm(sum.Y), F.One);
-        }
+        for (var w = 0; w < windows; w++)
+            for (var s = from; s < to; s++)
+            {
+                var lane = w * (to - from) + s - from;
+                var sum = FromBatch(acc[lanes + lane]);
+                var running = FromBatch(acc[lane]);
+                // + lo·running, lo = s·length, by double-and-add (lo has at most c − 1 bits).
+                var lo = s * length;
+                var multiple = (F.One, F.One, F.Zero);
+                for (var bit = 31 - int.LeadingZeroCount(Math.Max(lo, 1)); bit >= 0 && lo > 0; bit--)
+                {
+                    multiple = Jacobian<F>.Double(multiple.Item1, multiple.Item2, multiple.Item3);
+                    if (((lo >> bit) & 1) != 0)
+                        multiple = Jacobian<F>.Add(multiple.Item1, multiple.Item2, multiple.Item3, running.X, running.Y, running.Z);
+                }
+                parts[w, s] = Jacobian<F>.Add(sum.X, sum.Y, sum.Z, multiple.Item1, multiple.Item2, multiple.Item3);
+            }
+
+        static (F X, F Y, F Z) FromBatch(Affine<F> p) =>
+            p.IsInfinity ? (F.One, F.One, F.Zero) : (A.FromBatchForm(p.X), A.FromBatchForm(p.Y), F.One);
     }
 
     /// <summary>Σ digitᵢ·Pᵢ for one window of a small MSM: mixed Jacobian bucket additions, then the running-sum fold.</summary>
@@ -198,21 +246,25 @@ public static class Msm
         var digits = new short[n * windows];
         const int chunk = 4096;
         Parallel.For(0, (n + chunk - 1) / chunk, k =>
-        {
-            var span = scalars.Span;
-            for (var i = k * chunk; i < Math.Min(n, (k + 1) * chunk); i++)
-            {
-                var limbs = span[i].Canonical();
-                var carry = 0;
-                for (var w = 0; w < windows; w++)
-                {
-                    var d = Bits(limbs, w * c, c) + carry;
-                    carry = d > 1 << (c - 1) ? 1 : 0;
-                    digits[w * n + i] = (short)(d - (carry << c));
-                }
-            }
-        });
+            SignedDigits(scalars.Span, digits, k * chunk, Math.Min(n, (k + 1) * chunk), c, windows));
         return digits;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SignedDigits(ReadOnlySpan<Element<Fr>> scalars, short[] digits, int from, int to, int c, int windows)
+    {
+        var n = scalars.Length;
+        for (var i = from; i < to; i++)
+        {
+            var limbs = scalars[i].Canonical();
+            var carry = 0;
+            for (var w = 0; w < windows; w++)
+            {
+                var d = Bits(limbs, w * c, c) + carry;
+                carry = d > 1 << (c - 1) ? 1 : 0;
+                digits[w * n + i] = (short)(d - (carry << c));
+            }
+        }
     }
 
     /// <summary>

@@ -147,7 +147,9 @@ public readonly struct Element<M> : IField<Element<M>> where M : struct, IModulu
 
     public static Element<M> operator -(Element<M> a) => Zero - a;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // Compiled once per field, not inlined: inlined, its 2.4 KB of code made every curve formula huge and
+    // the JIT took about 0.1 s more per proof process, for no measurable gain in speed.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static Element<M> operator *(Element<M> a, Element<M> b) => MontMul(a.L0, a.L1, a.L2, a.L3, b.L0, b.L1, b.L2, b.L3);
 
     public Element<M> Square() => this * this;

@@ -102,7 +102,7 @@ internal static class VectorField<M> where M : struct, IModulus
     }
 
     /// <summary>Eight consecutive elements (AoS) into limb-major form.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Load(ReadOnlySpan<Element<M>> eight, out Block block)
     {
         var words = MemoryMarshal.Cast<Element<M>, ulong>(eight);
@@ -125,7 +125,7 @@ internal static class VectorField<M> where M : struct, IModulus
     }
 
     /// <summary>Limb-major form back to eight consecutive elements.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Store(in Block block, Span<Element<M>> eight)
     {
         Join(block, out var w0, out var w1, out var w2, out var w3);
@@ -174,7 +174,7 @@ internal static class VectorField<M> where M : struct, IModulus
     /// Eight consecutive Fq2 values (eight words each: c0's limbs, then c1's) into limb-major form,
     /// by an 8×8 transpose of 64-bit words (three stages of permutes) — for <typeparamref name="M"/> = Fq.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LoadPairs(ReadOnlySpan<ulong> words64, out Block c0, out Block c1)
     {
         var v0 = Vector512.Create<ulong>(words64);
@@ -193,7 +193,7 @@ internal static class VectorField<M> where M : struct, IModulus
     }
 
     /// <summary>The inverse of <see cref="LoadPairs"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void StorePairs(in Block c0, in Block c1, Span<ulong> words64)
     {
         Join(c0, out var v0, out var v1, out var v2, out var v3);

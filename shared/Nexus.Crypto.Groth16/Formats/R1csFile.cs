@@ -57,7 +57,7 @@ public sealed record R1cs(int Wires, int PublicOutputs, int PublicInputs, int Pr
             var wire = reader.U32();
             if (wire >= wires)
                 throw reader.Error($"constraint {constraint} names wire {wire}, but the circuit has {wires}");
-            terms[i] = new Term((int)wire, FieldIo.Read<Fr>(reader, montgomery: false, $"a coefficient of constraint {constraint}"));
+            terms[i] = new Term((int)wire, FieldIo.Read<Fr>(reader, montgomery: false, "a coefficient of constraint", constraint));
         }
         return terms;
     }

@@ -21,7 +21,7 @@ public static class WitnessFile
             throw body.Error($"holds {body.Remaining} bytes, but {count} values of {FieldIo.N8} bytes were announced");
         var values = new Element<Fr>[count];
         for (var i = 0; i < count; i++)
-            values[i] = FieldIo.Read<Fr>(body, montgomery: false, $"witness value {i}");
+            values[i] = FieldIo.Read<Fr>(body, montgomery: false, "witness value", i);
         return values;
     }
 

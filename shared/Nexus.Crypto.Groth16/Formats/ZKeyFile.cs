@@ -87,7 +87,7 @@ public static class ZKeyFile
             var signal = coefficients.U32();
             if (matrix > 1 || constraint >= domain || signal >= vars)
                 throw coefficients.Error($"coefficient {i} (matrix {matrix}, row {constraint}, signal {signal}) is out of range");
-            var raw = FieldIo.Read<Fr>(coefficients, montgomery: true, $"coefficient {i}");
+            var raw = FieldIo.Read<Fr>(coefficients, montgomery: true, "coefficient", i);
             coefs[i] = new Coefficient((byte)matrix, (int)constraint, (int)signal, raw * RInverse);
         }
 
@@ -167,7 +167,7 @@ public static class ZKeyFile
             throw reader.Error($"{name} should hold {count} G1 points ({count * 64L} bytes), not {reader.Remaining} bytes");
         var points = new G1Affine[count];
         for (var i = 0; i < count; i++)
-            points[i] = G1(reader, $"{name}[{i}]");
+            points[i] = G1(reader, name, i);
         return points;
     }
 
@@ -177,29 +177,29 @@ public static class ZKeyFile
             throw reader.Error($"{name} should hold {count} G2 points ({count * 128L} bytes), not {reader.Remaining} bytes");
         var points = new G2Affine[count];
         for (var i = 0; i < count; i++)
-            points[i] = G2(reader, $"{name}[{i}]");
+            points[i] = G2(reader, name, i);
         return points;
     }
 
     /// <summary>x ‖ y in Montgomery form, little-endian; (0, 0) is infinity.</summary>
-    private static G1Affine G1(SectionReader reader, string name)
+    private static G1Affine G1(SectionReader reader, string name, long index = -1)
     {
-        var x = FieldIo.Read<Fq>(reader, montgomery: true, $"{name}.x");
-        var y = FieldIo.Read<Fq>(reader, montgomery: true, $"{name}.y");
+        var x = FieldIo.Read<Fq>(reader, montgomery: true, name, index, ".x");
+        var y = FieldIo.Read<Fq>(reader, montgomery: true, name, index, ".y");
         var p = new G1Affine(x, y);
         if (!p.IsInfinity && !Bn254.G1.IsOnCurve(x, y))
-            throw reader.Error($"{name} is not on the curve");
+            throw reader.Error($"{FieldIo.Name(name, index, "")} is not on the curve");
         return p;
     }
 
     /// <summary>x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1, each in Montgomery form, little-endian.</summary>
-    private static G2Affine G2(SectionReader reader, string name)
+    private static G2Affine G2(SectionReader reader, string name, long index = -1)
     {
-        var x = new Fq2(FieldIo.Read<Fq>(reader, true, $"{name}.x.c0"), FieldIo.Read<Fq>(reader, true, $"{name}.x.c1"));
-        var y = new Fq2(FieldIo.Read<Fq>(reader, true, $"{name}.y.c0"), FieldIo.Read<Fq>(reader, true, $"{name}.y.c1"));
+        var x = new Fq2(FieldIo.Read<Fq>(reader, true, name, index, ".x.c0"), FieldIo.Read<Fq>(reader, true, name, index, ".x.c1"));
+        var y = new Fq2(FieldIo.Read<Fq>(reader, true, name, index, ".y.c0"), FieldIo.Read<Fq>(reader, true, name, index, ".y.c1"));
         var p = new G2Affine(x, y);
         if (!p.IsInfinity && !Bn254.G2.IsOnCurve(x, y))
-            throw reader.Error($"{name} is not on the twist");
+            throw reader.Error($"{FieldIo.Name(name, index, "")} is not on the twist");
         return p;
     }
 

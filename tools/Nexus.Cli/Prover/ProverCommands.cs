@@ -39,8 +39,8 @@ public static class ProverCommands
             var signals = Groth16Prover.PublicSignals(key, witness);
             File.WriteAllText(p.GetValue(proofOut)!.FullName, proof.ToSnarkJson().ToJsonString(Indented));
             File.WriteAllText(p.GetValue(publicOut)!.FullName, PublicSignals.ToJson(signals).ToJsonString(Indented));
-            AnsiConsole.MarkupLineInterpolated($"[green]proof[/] for {key.Vars} signals, {signals.Length} public, domain 2^{key.Log2Domain}: loaded in {loaded.TotalMilliseconds:F0} ms, proved in {(watch.Elapsed - loaded).TotalMilliseconds:F0} ms ({Environment.ProcessorCount} cores)");
-            AnsiConsole.MarkupLineInterpolated($"written {p.GetValue(proofOut)!.FullName} and {p.GetValue(publicOut)!.FullName}");
+            Console.WriteLine($"proof for {key.Vars} signals, {signals.Length} public, domain 2^{key.Log2Domain}: loaded in {loaded.TotalMilliseconds:F0} ms, proved in {(watch.Elapsed - loaded).TotalMilliseconds:F0} ms ({Environment.ProcessorCount} cores)");
+            Console.WriteLine($"written {p.GetValue(proofOut)!.FullName} and {p.GetValue(publicOut)!.FullName}");
             if (p.GetValue(calldata))
                 Console.WriteLine(proof.ToSolidityCalldata(signals));
             return 0;
@@ -83,15 +83,23 @@ public static class ProverCommands
 
     private static (ProvingKey, Nexus.Crypto.Bn254.Element<Nexus.Crypto.Bn254.Fr>[]) Load(FileInfo zkey, FileInfo wtns)
     {
-        var key = AnsiConsole.Status().Start($"reading {zkey.Name}", _ => ZKeyFile.Read(zkey.FullName));
+        Console.Error.WriteLine($"reading {zkey.Name}");
+        var key = ZKeyFile.Read(zkey.FullName);
         var witness = WitnessFile.Read(wtns.FullName);
         Groth16Prover.CheckWitness(key, witness);
         return (key, witness);
     }
 
-    /// <summary>A progress bar advanced by each step the prover or the ceremony reports.</summary>
-    private static T WithProgress<T>(string title, int steps, Func<IProgress<string>, T> work) =>
-        AnsiConsole.Progress()
+    /// <summary>
+    /// A progress bar advanced by each step the prover or the ceremony reports, on a terminal; otherwise
+    /// a line per step on stderr. The bar's library costs a cold `nexus prove` about 0.25 s of JIT and a
+    /// render thread, which a script or a benchmark (output redirected) should not pay.
+    /// </summary>
+    private static T WithProgress<T>(string title, int steps, Func<IProgress<string>, T> work)
+    {
+        if (Console.IsErrorRedirected || Console.IsOutputRedirected)
+            return work(new StepProgress(step => Console.Error.WriteLine($"{title}: {step}")));
+        return AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
             {
@@ -104,6 +112,7 @@ public static class ProverCommands
                 task.Value = steps;
                 return result;
             });
+    }
 
     /// <summary>Synchronous progress (Progress&lt;T&gt; would post to the thread pool, out of order).</summary>
     private sealed class StepProgress(Action<string> report) : IProgress<string>

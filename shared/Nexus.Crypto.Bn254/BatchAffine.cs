@@ -138,11 +138,14 @@ internal sealed class BatchAffineWindow<F, A> where F : struct, IField<F> where 
                 b = b.Y.Equals(_y2[i]) ? Double(b) : default;
                 continue;
             }
-            _bucketOf[n] = _bucketOf[i];
             _x1[n] = b.X;
             _y1[n] = b.Y;
-            _x2[n] = _x2[i];
-            _y2[n] = _y2[i];
+            if (n != i)
+            {
+                _bucketOf[n] = _bucketOf[i];
+                _x2[n] = _x2[i];
+                _y2[n] = _y2[i];
+            }
             n++;
         }
         if (n == 0)

@@ -34,6 +34,7 @@ public readonly struct Element<M> : IField<Element<M>> where M : struct, IModulu
         if (v.Sign < 0)
             v += Modulus;
         Span<byte> b = stackalloc byte[32];
+        b.Clear(); // TryWriteBytes writes only the bytes the value needs (and locals are not zeroed here)
         v.TryWriteBytes(b, out _, isUnsigned: true, isBigEndian: false);
         return ToMontgomery(BinaryPrimitives.ReadUInt64LittleEndian(b), BinaryPrimitives.ReadUInt64LittleEndian(b[8..]),
             BinaryPrimitives.ReadUInt64LittleEndian(b[16..]), BinaryPrimitives.ReadUInt64LittleEndian(b[24..]));

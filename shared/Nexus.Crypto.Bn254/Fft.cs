@@ -38,20 +38,13 @@ public static class Fft
     {
         var log2n = Log2(values.Length);
         Transform(values, Root(log2n).Inverse());
-        var nInv = Element<Fr>.From((ulong)values.Length).Inverse();
-        for (var i = 0; i < values.Length; i++)
-            values[i] *= nInv;
+        Scale(values, Element<Fr>.From((ulong)values.Length).Inverse(), Element<Fr>.One);
     }
 
     /// <summary>Coefficients → evaluations at shift·ωⁱ (multiply coefficient i by shiftⁱ, then transform).</summary>
     public static void ForwardOnCoset(Span<Element<Fr>> values, Element<Fr> shift)
     {
-        var power = Element<Fr>.One;
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] *= power;
-            power *= shift;
-        }
+        Scale(values, Element<Fr>.One, shift);
         Forward(values);
     }
 
@@ -59,13 +52,51 @@ public static class Fft
     public static void InverseOnCoset(Span<Element<Fr>> values, Element<Fr> shift)
     {
         Inverse(values);
-        var inv = shift.Inverse();
-        var power = Element<Fr>.One;
-        for (var i = 0; i < values.Length; i++)
+        Scale(values, Element<Fr>.One, shift.Inverse());
+    }
+
+    /// <summary>
+    /// Evaluations on the subgroup → evaluations on the coset shift·H (<see cref="Inverse"/> then
+    /// <see cref="ForwardOnCoset"/>, with the 1/n scaling and the coset's powers in one pass).
+    /// </summary>
+    public static void ToCoset(Span<Element<Fr>> values, Element<Fr> shift)
+    {
+        var log2n = Log2(values.Length);
+        Transform(values, Root(log2n).Inverse());
+        Scale(values, Element<Fr>.From((ulong)values.Length).Inverse(), shift);
+        Forward(values);
+    }
+
+    /// <summary>values[i] *= first·ratioⁱ, eight at a time on AVX-512 (the powers advanced by ratio⁸ in vector form).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Scale(Span<Element<Fr>> values, Element<Fr> first, Element<Fr> ratio)
+    {
+        var i = 0;
+        var power = first;
+        if (VectorField<Fr>.IsSupported && UseSimd && values.Length >= 2 * VectorField<Fr>.Lanes)
         {
-            values[i] *= power;
-            power *= inv;
+            Span<Element<Fr>> powers = stackalloc Element<Fr>[VectorField<Fr>.Lanes];
+            for (var lane = 0; lane < powers.Length; lane++, power *= ratio)
+                powers[lane] = VectorField<Fr>.ToVectorForm(power);
+            // power is now first·ratio⁸; the step is ratio⁸.
+            var step = ratio.Pow(VectorField<Fr>.Lanes);
+            Span<Element<Fr>> steps = stackalloc Element<Fr>[VectorField<Fr>.Lanes];
+            steps.Fill(VectorField<Fr>.ToVectorForm(step));
+            VectorField<Fr>.Load(powers, out var p);
+            VectorField<Fr>.Load(steps, out var s);
+            for (; i + VectorField<Fr>.Lanes <= values.Length; i += VectorField<Fr>.Lanes)
+            {
+                var eight = values.Slice(i, VectorField<Fr>.Lanes);
+                VectorField<Fr>.Load(eight, out var v);
+                VectorField<Fr>.Multiply(v, p, out v);    // normal × vector form → normal form
+                VectorField<Fr>.Store(v, eight);
+                VectorField<Fr>.Multiply(p, s, out p);    // vector × vector → vector form
+            }
+            VectorField<Fr>.Store(p, powers);
+            power = VectorField<Fr>.FromVectorForm(powers[0]);
         }
+        for (; i < values.Length; i++, power *= ratio)
+            values[i] *= power;
     }
 
     private static int Log2(int n)

@@ -34,6 +34,7 @@ internal static class Inversion<M> where M : struct, IModulus
     private static Element<M> Raw(BigInteger value)
     {
         Span<byte> b = stackalloc byte[32];
+        b.Clear(); // TryWriteBytes writes only the bytes the value needs (and locals are not zeroed here)
         value.TryWriteBytes(b, out _, isUnsigned: true, isBigEndian: false);
         Element<M>.TryReadLittleEndian(b, montgomery: true, out var e);
         return e;

@@ -119,6 +119,10 @@ internal readonly struct VectorBatch<F, B, V> : IBatchArithmetic<F>
         var rest = n - full * L;
         if (rest > 0)
         {
+            // Stack memory is not zeroed in this assembly (SkipLocalsInit): set every padding lane.
+            px1.Clear();
+            py1.Clear();
+            py2.Clear();
             px2.Fill(F.One);
             x1[(full * L)..].CopyTo(px1);
             y1[(full * L)..].CopyTo(py1);

@@ -100,11 +100,7 @@ public static class Groth16Prover
     }
 
     /// <summary>Evaluations on the domain → evaluations on shift·domain (in place).</summary>
-    public static void ToOddCoset(Scalar[] values, Scalar shift)
-    {
-        Fft.Inverse(values);
-        Fft.ForwardOnCoset(values, shift);
-    }
+    public static void ToOddCoset(Scalar[] values, Scalar shift) => Fft.ToCoset(values, shift);
 
     /// <summary>Step 4 from the five MSM results and the blinding scalars.</summary>
     public static Proof Combine(ProvingKey key, G1 a, G1 b1, G2 b2, G1 c, G1 h, Scalar r, Scalar s)

@@ -38,6 +38,16 @@ public sealed class FftMsmTests
         Fft.ForwardOnCoset(coset, shift);
         for (var i = 0; i < n; i++)
             coset[i].ShouldBe(Evaluate(coefficients, shift * w.Pow(i)));
+        // Subgroup evaluations straight to the coset (the prover's step), with SIMD and without.
+        foreach (var simd in new[] { true, false })
+        {
+            Fft.UseSimd = simd;
+            var moved = (Element<Fr>[])coefficients.Clone();
+            Fft.Forward(moved);
+            Fft.ToCoset(moved, shift);
+            Fft.UseSimd = true;
+            moved.ShouldBe(coset);
+        }
         Fft.InverseOnCoset(coset, shift);
         coset.ShouldBe(coefficients);
     }

@@ -111,6 +111,33 @@ public readonly struct Element<M> : IField<Element<M>> where M : struct, IModulu
     /// <summary>The canonical value's four little-endian limbs (for scalar decomposition).</summary>
     internal (ulong L0, ulong L1, ulong L2, ulong L3) Canonical() => FromMontgomery();
 
+    /// <summary>
+    /// Bits [<paramref name="from"/>, from + <paramref name="count"/>) of the canonical value, as an element
+    /// (v = Σ 2^from·BitRange(from, count) over ranges that tile the bits: how a scalar is split so that
+    /// parts of one multi-scalar multiplication can run apart).
+    /// </summary>
+    public Element<M> BitRange(int from, int count)
+    {
+        if (from < 0 || count < 0 || from + count > 256)
+            throw new ArgumentOutOfRangeException(nameof(count), $"bits [{from}, {from + count}) are not within 0..256");
+        var (l0, l1, l2, l3) = FromMontgomery();
+        Span<ulong> limbs = [l0, l1, l2, l3, 0];
+        Span<ulong> shifted = stackalloc ulong[4];
+        var (word, bit) = (from >> 6, from & 63);
+        for (var i = 0; i < 4; i++)
+        {
+            var lo = i + word < 4 ? limbs[i + word] : 0;
+            var hi = i + word + 1 < 4 ? limbs[i + word + 1] : 0;
+            shifted[i] = bit == 0 ? lo : (lo >> bit) | (hi << (64 - bit));
+        }
+        for (var i = 0; i < 4; i++)
+        {
+            var keep = Math.Clamp(count - 64 * i, 0, 64);
+            shifted[i] &= keep == 64 ? ulong.MaxValue : (1UL << keep) - 1;
+        }
+        return ToMontgomery(shifted[0], shifted[1], shifted[2], shifted[3]);
+    }
+
     public BigInteger ToBigInteger()
     {
         var (l0, l1, l2, l3) = FromMontgomery();

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -72,8 +73,13 @@ public static class Msm
         if (n == 0)
             return infinity;
         var c = WindowBits(n);
-        var windows = 254 / c + 1;
-        var digits = SignedDigits(scalars, c, windows);
+        var (limbs, bits) = CanonicalScalars(scalars);
+        if (bits == 0)
+            return infinity;
+        // Only as many windows as the largest scalar needs, one more for the signed digits' last carry:
+        // an MSM of small scalars (a chunk of the scalars' low or high bits, bits of a witness) skips the rest.
+        var windows = bits / c + 1;
+        var digits = SignedDigits(limbs, c, windows);
         var sums = new (F X, F Y, F Z)[windows];
         if (n >= batchAffineFrom)
         {
@@ -238,32 +244,57 @@ public static class Msm
         return sum;
     }
 
+    /// <summary>The scalars' canonical limbs (out of Montgomery form) and the bit length of the largest.</summary>
+    private static ((ulong, ulong, ulong, ulong)[] Limbs, int Bits) CanonicalScalars(ReadOnlyMemory<Element<Fr>> scalars)
+    {
+        var n = scalars.Length;
+        var limbs = new (ulong, ulong, ulong, ulong)[n];
+        const int chunk = 4096;
+        var chunks = (n + chunk - 1) / chunk;
+        var bits = new int[chunks];
+        Parallel.For(0, chunks, k => bits[k] = Canonical(scalars.Span, limbs, k * chunk, Math.Min(n, (k + 1) * chunk)));
+        return (limbs, bits.Max());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Canonical(ReadOnlySpan<Element<Fr>> scalars, (ulong, ulong, ulong, ulong)[] limbs, int from, int to)
+    {
+        ulong l0 = 0, l1 = 0, l2 = 0, l3 = 0;
+        for (var i = from; i < to; i++)
+        {
+            limbs[i] = scalars[i].Canonical();
+            l0 |= limbs[i].Item1;
+            l1 |= limbs[i].Item2;
+            l2 |= limbs[i].Item3;
+            l3 |= limbs[i].Item4;
+        }
+        return l3 != 0 ? 256 - BitOperations.LeadingZeroCount(l3) : l2 != 0 ? 192 - BitOperations.LeadingZeroCount(l2)
+            : l1 != 0 ? 128 - BitOperations.LeadingZeroCount(l1) : 64 - BitOperations.LeadingZeroCount(l0);
+    }
+
     /// <summary>
     /// Signed digits in [−2^(c−1), 2^(c−1)]: half the buckets (a negative digit adds −P, free on a
-    /// curve); one more window than 254/c takes the last carry.
+    /// curve); window-major (window w's digits are [w·n, (w+1)·n)), so each window reads its own run.
     /// </summary>
-    private static short[] SignedDigits(ReadOnlyMemory<Element<Fr>> scalars, int c, int windows)
+    private static short[] SignedDigits((ulong, ulong, ulong, ulong)[] limbs, int c, int windows)
     {
-        // Window-major (window w's digits are [w·n, (w+1)·n)), so each window reads its own run.
-        var n = scalars.Length;
+        var n = limbs.Length;
         var digits = new short[n * windows];
         const int chunk = 4096;
-        Parallel.For(0, (n + chunk - 1) / chunk, k =>
-            SignedDigits(scalars.Span, digits, k * chunk, Math.Min(n, (k + 1) * chunk), c, windows));
+        Parallel.For(0, (n + chunk - 1) / chunk, k => SignedDigits(limbs, digits, k * chunk, Math.Min(n, (k + 1) * chunk), c, windows));
         return digits;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SignedDigits(ReadOnlySpan<Element<Fr>> scalars, short[] digits, int from, int to, int c, int windows)
+    private static void SignedDigits((ulong, ulong, ulong, ulong)[] limbs, short[] digits, int from, int to, int c, int windows)
     {
-        var n = scalars.Length;
+        var n = limbs.Length;
         for (var i = from; i < to; i++)
         {
-            var limbs = scalars[i].Canonical();
             var carry = 0;
             for (var w = 0; w < windows; w++)
             {
-                var d = Bits(limbs, w * c, c) + carry;
+                var d = Bits(limbs[i], w * c, c) + carry;
                 carry = d > 1 << (c - 1) ? 1 : 0;
                 digits[w * n + i] = (short)(d - (carry << c));
             }

@@ -181,4 +181,28 @@ public sealed class FftMsmTests
             Msm.Multiply(g2.Select(p => p.ToAffinePoint()).ToArray(), k, batchAffineFrom: 0, simd).ShouldBe(expected2);
         }
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(13)]
+    [InlineData(127)]
+    [InlineData(253)]
+    public void An_MSM_of_scalars_below_two_to_the_bits_uses_fewer_windows_and_stays_exact(int bits)
+    {
+        // The window count follows the largest scalar: all zero, one bit, a window's worth, the high half
+        // of a split scalar, and full size.
+        var random = new Random(bits);
+        var n = 2000;
+        var points = Enumerable.Range(0, n).Select(i => G1.Generator.Multiply(i + 1).ToAffinePoint()).ToArray();
+        var scalars = Enumerable.Range(0, n).Select(_ => Element<Fr>.From(RandomValues.Below(random, BigInteger.One << bits))).ToArray();
+        var expected = G1.Infinity;
+        for (var i = 0; i < n; i++)
+            expected += G1.From(points[i]).Multiply(scalars[i].ToBigInteger());
+        foreach (var simd in new[] { false, true })
+            Msm.Multiply(points, scalars, batchAffineFrom: Msm.BatchAffineFrom, simd).ShouldBe(expected);
+        Msm.Multiply(points, scalars, batchAffineFrom: int.MaxValue, simd: false).ShouldBe(expected);
+        if (bits == 0)
+            expected.IsInfinity.ShouldBeTrue();
+    }
 }

@@ -149,4 +149,21 @@ public sealed class FieldTests
         Check(() => RandomValues.Fr(random));
         (-Element<Fq>.One).TrySqrt(out _).ShouldBeFalse(); // p ≡ 3 (mod 4)
     }
+
+    [Fact]
+    public void Bit_ranges_are_the_canonical_value_shifted_and_masked_and_tile_it_back()
+    {
+        var random = new Random(31);
+        for (var round = 0; round < 50; round++)
+        {
+            var value = round == 0 ? -Element<Fr>.One : RandomValues.Fr(random);
+            var v = value.ToBigInteger();
+            foreach (var (from, count) in new[] { (0, 254), (0, 127), (127, 127), (63, 1), (64, 64), (5, 70), (200, 56), (250, 6), (0, 0) })
+                value.BitRange(from, count).ToBigInteger().ShouldBe((v >> from) & ((BigInteger.One << count) - 1));
+            // Three ranges tile the bits: Σ 2^from·range = the value.
+            var parts = new[] { (0, 85), (85, 85), (170, 84) };
+            parts.Aggregate(BigInteger.Zero, (sum, p) => sum + (value.BitRange(p.Item1, p.Item2).ToBigInteger() << p.Item1)).ShouldBe(v);
+        }
+        Should.Throw<ArgumentOutOfRangeException>(() => Element<Fr>.One.BitRange(200, 57));
+    }
 }

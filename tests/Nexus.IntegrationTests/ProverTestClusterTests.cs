@@ -42,7 +42,7 @@ public sealed class ProverTestClusterTests
         var key = DevCeremony.Setup(R1cs.Read(circuit.R1csPath));
         ZKeyFile.Write(Path.Combine(keys, "chain.zkey"), key);
         var schema = $"it_tc_{Guid.NewGuid():N}"[..20];
-        var options = new ProverOptions { KeysDirectory = keys, Schema = schema, ChunkPoints = 1024, StaleJobSeconds = 3, SweepSeconds = 1 };
+        var options = new ProverOptions { KeysDirectory = keys, Schema = schema, ChunkPoints = 1024, BitSplits = 3, StaleJobSeconds = 3, SweepSeconds = 1 };
 
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.ConfigureFileLogging = false;

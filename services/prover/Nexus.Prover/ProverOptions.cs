@@ -40,6 +40,12 @@ public sealed class ProverOptions
     /// <summary>Points per MSM chunk: the unit of work a silo takes (smaller: finer spread and cheaper re-dispatch).</summary>
     [Range(256, 1 << 24)] public int ChunkPoints { get; set; } = 1 << 14;
 
+    /// <summary>
+    /// Bit ranges each chunk's scalars are cut into (ranges of Pippenger's windows, each a work item of
+    /// its own): more, smaller items to spread and to re-dispatch, each reading its points again.
+    /// </summary>
+    [Range(1, 8)] public int BitSplits { get; set; } = 2;
+
     /// <summary>Chunks in flight per active silo.</summary>
     [Range(1, 64)] public int ChunksPerSilo { get; set; } = 2;
 

@@ -143,17 +143,21 @@ public sealed class ProofJob(
         var key = loaded.Key;
         var parts = new ConcurrentDictionary<string, byte[]>(await store.PartsAsync(job.JobId));
         var witnessWords = Words.FromScalars(witness);
-        WorkItem Item(WorkKind kind, int polynomial, MsmPart part, int start, int count, byte[] scalars) =>
-            new(job.JobId, job.Circuit, loaded.Hash, kind, polynomial, part, start, count, scalars);
+        WorkItem Item(WorkKind kind, int polynomial, MsmPart part, int start, int count, byte[] scalars, int fromBit = 0, int toBit = WorkItem.ScalarBits) =>
+            new(job.JobId, job.Circuit, loaded.Hash, kind, polynomial, part, start, count, scalars, fromBit, toBit);
 
+        // MSM work: chunks of points, each cut into bit ranges of the scalars (ranges of windows).
         var chunk = options.Value.ChunkPoints;
+        var splits = options.Value.BitSplits;
         List<WorkItem> Chunks(MsmPart part, int points, int offset, byte[] words)
         {
             var items = new List<WorkItem>();
             for (var start = 0; start < points; start += chunk)
             {
                 var count = Math.Min(chunk, points - start);
-                items.Add(Item(WorkKind.Msm, 0, part, start, count, words.AsSpan((offset + start) * 32, count * 32).ToArray()));
+                var scalars = words.AsSpan((offset + start) * 32, count * 32).ToArray();
+                for (var s = 0; s < splits; s++)
+                    items.Add(Item(WorkKind.Msm, 0, part, start, count, scalars, s * WorkItem.ScalarBits / splits, (s + 1) * WorkItem.ScalarBits / splits));
             }
             return items;
         }

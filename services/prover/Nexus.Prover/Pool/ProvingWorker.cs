@@ -11,18 +11,23 @@ public enum WorkKind { Coset, Msm }
 
 /// <summary>
 /// One unit of a proof. Coset: polynomial <see cref="Polynomial"/> (0 = A, 1 = B, 2 = C) of the witness
-/// onto the odd coset (n scalars back). Msm: Σ scalars·bases over the points
-/// [<see cref="Start"/>, Start + Count) of <see cref="Part"/> (one point back, G2 for B2).
+/// onto the odd coset (n scalars back). Msm: Σ 2^FromBit·(scalars' bits [FromBit, ToBit))·bases over the
+/// points [<see cref="Start"/>, Start + Count) of <see cref="Part"/> (one point back, G2 for B2): a chunk
+/// of points and of Pippenger's windows, since a bit range of the scalars is a range of windows.
 /// Scalars travel as 32-byte little-endian Montgomery words (both ends are this code).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("nexus.prover.WorkItem")]
-public sealed record WorkItem(string JobId, string Circuit, string KeyHash, WorkKind Kind, int Polynomial, MsmPart Part, int Start, int Count, byte[] Scalars)
+public sealed record WorkItem(string JobId, string Circuit, string KeyHash, WorkKind Kind, int Polynomial, MsmPart Part, int Start, int Count, byte[] Scalars,
+    int FromBit = 0, int ToBit = WorkItem.ScalarBits)
 {
+    /// <summary>Bits of a scalar (r &lt; 2²⁵⁴).</summary>
+    public const int ScalarBits = 254;
+
     /// <summary>
-    /// The part's id in the job's stored parts, e.g. <c>coset-1</c> or <c>msm-B2-16384+16384</c>: start and
-    /// count, so a job resumed under another chunk size recomputes rather than mixing ranges.
+    /// The part's id in the job's stored parts, e.g. <c>coset-1</c> or <c>msm-B2-16384+16384@127-254</c>:
+    /// points and bits, so a job resumed under another chunk size or split recomputes rather than mixing ranges.
     /// </summary>
-    public string PartId => Kind == WorkKind.Coset ? $"coset-{Polynomial}" : $"msm-{Part}-{Start}+{Count}";
+    public string PartId => Kind == WorkKind.Coset ? $"coset-{Polynomial}" : $"msm-{Part}-{Start}+{Count}@{FromBit}-{ToBit}";
 }
 
 [GenerateSerializer, Immutable, Alias("nexus.prover.WorkResult")]
@@ -65,9 +70,16 @@ public sealed class ProvingWorker(ProvingKeys keys, ProverMetrics metrics, ILoca
         }
         if (item.Count != scalars.Length || item.Start < 0)
             throw new ArgumentException($"chunk of {item.Count} points with {scalars.Length} scalars");
+        if (item.FromBit < 0 || item.ToBit > WorkItem.ScalarBits || item.FromBit >= item.ToBit)
+            throw new ArgumentException($"bits [{item.FromBit}, {item.ToBit}) of a {WorkItem.ScalarBits}-bit scalar");
+        if (item.FromBit > 0 || item.ToBit < WorkItem.ScalarBits)
+            for (var i = 0; i < scalars.Length; i++)
+                scalars[i] = scalars[i].BitRange(item.FromBit, item.ToBit - item.FromBit);
+        // The MSM of the bit range's values runs only the windows they need; then × 2^FromBit.
+        var shift = System.Numerics.BigInteger.One << item.FromBit;
         if (item.Part == MsmPart.B2)
-            return Msm.Multiply(key.B2.AsMemory(item.Start, item.Count), scalars).ToEvmBytes();
-        return Msm.Multiply(Groth16Prover.BasesG1(key, item.Part).AsMemory(item.Start, item.Count), scalars).ToEvmBytes();
+            return Msm.Multiply(key.B2.AsMemory(item.Start, item.Count), scalars).Multiply(shift).ToEvmBytes();
+        return Msm.Multiply(Groth16Prover.BasesG1(key, item.Part).AsMemory(item.Start, item.Count), scalars).Multiply(shift).ToEvmBytes();
     }
 }
 

@@ -11,7 +11,8 @@ namespace Nexus.Crypto.Bn254;
 /// waits for the next batch, up to a batch's worth of waiting points; past that it goes to its bucket's
 /// Jacobian overflow sum (unbounded waiting would be quadratic when scalars are small and most points
 /// share a few buckets). <see cref="IBatchArithmetic{F}"/> runs the
-/// batch's field work; points come and buckets stay in its batch form, and leave it at the end.
+/// batch's field work; points come and buckets stay in its batch form (<see cref="Finish"/> returns them
+/// so; the caller converts).
 /// </summary>
 internal sealed class BatchAffineWindow<F, A> where F : struct, IField<F> where A : IBatchArithmetic<F>
 {

@@ -72,7 +72,7 @@ public static class Msm
         (F X, F Y, F Z) infinity = (F.One, F.One, F.Zero);
         if (n == 0)
             return infinity;
-        var c = WindowBits(n);
+        var c = WindowBits(n, n >= batchAffineFrom);
         var (limbs, bits) = CanonicalScalars(scalars);
         if (bits == 0)
             return infinity;
@@ -309,8 +309,8 @@ public static class Msm
     /// after the 29-bit vector field and the batched fold: at 2¹² points 10 bits take half the time of 8,
     /// at 2¹⁶ 12 bits beat 11 and 13). Between 2 and 15 (digits fit a short).
     /// </summary>
-    internal static int WindowBits(int n) => n < 8 ? 2
-        : n < BatchAffineFrom ? Math.Clamp((int)Math.Round(Math.Log(n)), 2, 15)
+    internal static int WindowBits(int n, bool batched) => n < 8 ? 2
+        : !batched ? Math.Clamp((int)Math.Round(Math.Log(n)), 2, 15)
         : Math.Clamp(Math.Max((int)Math.Round(Math.Log(n)) + 1, 10), 2, 15);
 
     /// <summary>The <paramref name="width"/> bits of a 256-bit value starting at <paramref name="bit"/> (zero past the top).</summary>

@@ -95,7 +95,7 @@ internal readonly struct Fq2Vector : IVectorOps<Fq2, Fq2Block>
 /// for Fq (G1) and Fq2 (G2), on values in vector form (the caller converts bases once and keeps buckets
 /// in that form). The batch inversion runs sixteen interleaved prefix-product chains (two vectors of
 /// lanes, even and odd blocks, so two multiplication chains overlap) and inverts their sixteen products
-/// together; a last part-filled block is padded with harmless additions (0 + 1 in x).
+/// together; a last part-filled block is padded with harmless additions (x1 = 0, x2 non-zero).
 /// </summary>
 internal readonly struct VectorBatch<F, B, V> : IBatchArithmetic<F>
     where F : unmanaged, IField<F> where B : struct where V : IVectorOps<F, B>
@@ -114,7 +114,8 @@ internal readonly struct VectorBatch<F, B, V> : IBatchArithmetic<F>
         var n = x1.Length;
         var full = n / L;
         var blocks = (n + L - 1) / L;
-        // The padded last block: x1 = 0, x2 = 1 (any distinct x), y = 0; its results are dropped.
+        // The padded last block: x1 = 0, x2 = F.One's limbs (any non-zero value: dx only has to be
+        // invertible), y = 0; its results are dropped.
         Span<F> px1 = stackalloc F[L], py1 = stackalloc F[L], px2 = stackalloc F[L], py2 = stackalloc F[L], pScratch = stackalloc F[L];
         var rest = n - full * L;
         if (rest > 0)

@@ -81,6 +81,9 @@ public sealed class ProverTestClusterTests
         first.Error.ShouldBeNull();
         first.Silos.Count.ShouldBe(2);
         ProofChecks.VerifiesWithSnarkjs(key, first, circuit.Folder);
+        // Every planned item (H's bit splits included) is stored once: progress ends at exactly 100 %.
+        var finished = (await store.GetAsync($"tc-first-{schema}"))!;
+        finished.TasksDone.ShouldBe(finished.Tasks);
 
         var secondId = $"tc-second-{schema}";
         string? killed = null;

@@ -164,7 +164,7 @@ public sealed class ProofJob(
         var cosets = Enumerable.Range(0, 3).Select(p => Item(WorkKind.Coset, p, MsmPart.A, 0, 0, witnessWords)).ToList();
         var witnessChunks = new[] { MsmPart.A, MsmPart.B1, MsmPart.B2 }.SelectMany(p => Chunks(p, key.Vars, 0, witnessWords))
             .Concat(Chunks(MsmPart.C, key.C.Length, key.Public + 1, witnessWords)).ToList();
-        var hChunkCount = (key.DomainSize + chunk - 1) / chunk;
+        var hChunkCount = (key.DomainSize + chunk - 1) / chunk * splits;
         _tasks = cosets.Count + witnessChunks.Count + hChunkCount;
         _done = cosets.Concat(witnessChunks).Count(i => parts.ContainsKey(i.PartId));
         logger.LogInformation("job {Job} ({Circuit}, domain 2^{Log2}): {Tasks} work items, {Done} already done", job.JobId, job.Circuit, key.Log2Domain, _tasks, _done);

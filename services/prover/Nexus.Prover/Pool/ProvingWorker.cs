@@ -70,13 +70,15 @@ public sealed class ProvingWorker(ProvingKeys keys, ProverMetrics metrics, ILoca
         }
         if (item.Count != scalars.Length || item.Start < 0)
             throw new ArgumentException($"chunk of {item.Count} points with {scalars.Length} scalars");
-        if (item.FromBit < 0 || item.ToBit > WorkItem.ScalarBits || item.FromBit >= item.ToBit)
-            throw new ArgumentException($"bits [{item.FromBit}, {item.ToBit}) of a {WorkItem.ScalarBits}-bit scalar");
-        if (item.FromBit > 0 || item.ToBit < WorkItem.ScalarBits)
+        // An item from a silo that predates bit ranges arrives with both bounds 0: the whole scalar.
+        var (fromBit, toBit) = item is { FromBit: 0, ToBit: 0 } ? (0, WorkItem.ScalarBits) : (item.FromBit, item.ToBit);
+        if (fromBit < 0 || toBit > WorkItem.ScalarBits || fromBit >= toBit)
+            throw new ArgumentException($"bits [{fromBit}, {toBit}) of a {WorkItem.ScalarBits}-bit scalar");
+        if (fromBit > 0 || toBit < WorkItem.ScalarBits)
             for (var i = 0; i < scalars.Length; i++)
-                scalars[i] = scalars[i].BitRange(item.FromBit, item.ToBit - item.FromBit);
+                scalars[i] = scalars[i].BitRange(fromBit, toBit - fromBit);
         // The MSM of the bit range's values runs only the windows they need; then × 2^FromBit.
-        var shift = System.Numerics.BigInteger.One << item.FromBit;
+        var shift = System.Numerics.BigInteger.One << fromBit;
         if (item.Part == MsmPart.B2)
             return Msm.Multiply(key.B2.AsMemory(item.Start, item.Count), scalars).Multiply(shift).ToEvmBytes();
         return Msm.Multiply(Groth16Prover.BasesG1(key, item.Part).AsMemory(item.Start, item.Count), scalars).Multiply(shift).ToEvmBytes();

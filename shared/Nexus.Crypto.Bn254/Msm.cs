@@ -204,16 +204,9 @@ public static class Msm
                 var lane = w * (to - from) + s - from;
                 var sum = FromBatch(acc[lanes + lane]);
                 var running = FromBatch(acc[lane]);
-                // + lo·running, lo = s·length, by double-and-add (lo has at most c − 1 bits).
-                var lo = s * length;
-                var multiple = (F.One, F.One, F.Zero);
-                for (var bit = 31 - int.LeadingZeroCount(Math.Max(lo, 1)); bit >= 0 && lo > 0; bit--)
-                {
-                    multiple = Jacobian<F>.Double(multiple.Item1, multiple.Item2, multiple.Item3);
-                    if (((lo >> bit) & 1) != 0)
-                        multiple = Jacobian<F>.Add(multiple.Item1, multiple.Item2, multiple.Item3, running.X, running.Y, running.Z);
-                }
-                parts[w, s] = Jacobian<F>.Add(sum.X, sum.Y, sum.Z, multiple.Item1, multiple.Item2, multiple.Item3);
+                // + lo·running, lo = s·length (at most c − 1 bits).
+                var multiple = Jacobian<F>.Multiply(running.X, running.Y, running.Z, s * length);
+                parts[w, s] = Jacobian<F>.Add(sum.X, sum.Y, sum.Z, multiple.X, multiple.Y, multiple.Z);
             }
 
         static (F X, F Y, F Z) FromBatch(Affine<F> p) =>

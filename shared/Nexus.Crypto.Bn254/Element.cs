@@ -108,6 +108,20 @@ public readonly struct Element<M> : IField<Element<M>> where M : struct, IModulu
         BinaryPrimitives.WriteUInt64LittleEndian(littleEndian32[24..], l3);
     }
 
+    /// <summary>
+    /// The element whose Montgomery limbs are <paramref name="value"/> itself (below p): a constant that
+    /// multiplication uses as it stands (conversion factors, the inversion's correction table).
+    /// </summary>
+    internal static Element<M> Raw(BigInteger value)
+    {
+        Span<byte> b = stackalloc byte[32];
+        b.Clear(); // TryWriteBytes writes only the bytes the value needs (and locals are not zeroed here)
+        value.TryWriteBytes(b, out _, isUnsigned: true, isBigEndian: false);
+        return TryReadLittleEndian(b, montgomery: true, out var e)
+            ? e
+            : throw new ArgumentOutOfRangeException(nameof(value), "a raw constant must be below the modulus");
+    }
+
     /// <summary>The canonical value's four little-endian limbs (for scalar decomposition).</summary>
     internal (ulong L0, ulong L1, ulong L2, ulong L3) Canonical() => FromMontgomery();
 

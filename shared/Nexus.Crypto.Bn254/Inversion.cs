@@ -24,21 +24,12 @@ internal static class Inversion<M> where M : struct, IModulus
         var c = r3 % p;
         for (var k = 0; k < table.Length; k++)
         {
-            table[k] = Raw(c);
+            table[k] = Element<M>.Raw(c);
             c = c * halfInv % p;
         }
         return table;
     }
 
-    /// <summary>An element whose Montgomery limbs are the integer <paramref name="value"/> itself.</summary>
-    private static Element<M> Raw(BigInteger value)
-    {
-        Span<byte> b = stackalloc byte[32];
-        b.Clear(); // TryWriteBytes writes only the bytes the value needs (and locals are not zeroed here)
-        value.TryWriteBytes(b, out _, isUnsigned: true, isBigEndian: false);
-        Element<M>.TryReadLittleEndian(b, montgomery: true, out var e);
-        return e;
-    }
 
     /// <summary>x⁻¹ for x ≠ 0 (in Montgomery form, like x).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -51,8 +51,8 @@ internal static class VectorField<M> where M : struct, IModulus
 
     // x·2²⁶¹ = MontMul(x·2²⁵⁶, 2²⁶¹ mod p) in the scalar field; back with 2²⁵¹ mod p. In vector form the
     // same moves multiply by 2²⁶⁶ mod p and 2²⁵⁶ mod p (the vector Montgomery divides by 2²⁶¹).
-    private static readonly Element<M> ScalarToVector = Raw(BigInteger.One << 261);
-    private static readonly Element<M> ScalarFromVector = Raw(BigInteger.One << 251);
+    private static readonly Element<M> ScalarToVector = Element<M>.Raw((BigInteger.One << 261) % Element<M>.Modulus);
+    private static readonly Element<M> ScalarFromVector = Element<M>.Raw((BigInteger.One << 251) % Element<M>.Modulus);
     private static readonly Block BlockToVector = Broadcast((BigInteger.One << 266) % Element<M>.Modulus);
     private static readonly Block BlockFromVector = Broadcast((BigInteger.One << 256) % Element<M>.Modulus);
 
@@ -82,15 +82,6 @@ internal static class VectorField<M> where M : struct, IModulus
         }
         for (; i < values.Length; i++)
             values[i] *= byScalar;
-    }
-
-    private static Element<M> Raw(BigInteger power)
-    {
-        var v = power % Element<M>.Modulus;
-        Span<ulong> limbs = stackalloc ulong[4];
-        for (var j = 0; j < 4; j++)
-            limbs[j] = (ulong)((v >> (64 * j)) & ulong.MaxValue);
-        return new Element<M>(limbs[0], limbs[1], limbs[2], limbs[3]);
     }
 
     private static Block Broadcast(BigInteger v)

@@ -39,7 +39,7 @@ internal sealed class BatchAffineWindow<F, A> where F : struct, IField<F> where 
         _y2 = new F[batchSize];
         _x1 = new F[batchSize];
         _y1 = new F[batchSize];
-        _scratch = new F[batchSize];
+        _scratch = new F[2 * batchSize];
         _waiting = new (int, F, F)[batchSize];
         _retry = new (int, F, F)[batchSize];
     }
@@ -151,7 +151,7 @@ internal sealed class BatchAffineWindow<F, A> where F : struct, IField<F> where 
         }
         if (n == 0)
             return;
-        A.AddAll(_x1.AsSpan(0, n), _y1.AsSpan(0, n), _x2.AsSpan(0, n), _y2.AsSpan(0, n), _scratch.AsSpan(0, n));
+        A.AddAll(_x1.AsSpan(0, n), _y1.AsSpan(0, n), _x2.AsSpan(0, n), _y2.AsSpan(0, n), _scratch.AsSpan(0, 2 * n));
         for (var i = 0; i < n; i++)
             _buckets[_bucketOf[i]] = new Affine<F>(_x1[i], _y1[i]);
     }
@@ -167,7 +167,7 @@ internal sealed class BatchAffineWindow<F, A> where F : struct, IField<F> where 
 /// <summary>The field work of a batch of affine additions (x1, y1) += (x2, y2), results in (x1, y1).</summary>
 internal interface IBatchArithmetic<F> where F : struct, IField<F>
 {
-    /// <summary>All x1 ≠ x2, all values in batch form. <paramref name="scratch"/> has the same length.</summary>
+    /// <summary>All x1 ≠ x2, all values in batch form. <paramref name="scratch"/> has twice their length.</summary>
     static abstract void AddAll(Span<F> x1, Span<F> y1, ReadOnlySpan<F> x2, ReadOnlySpan<F> y2, Span<F> scratch);
 
     /// <summary>

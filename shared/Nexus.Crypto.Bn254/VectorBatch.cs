@@ -18,10 +18,10 @@ internal interface IVectorOps<F, B> where F : struct, IField<F> where B : struct
     static abstract void FromVectorForm(Span<F> values);
 
     /// <summary>
-    /// Whether the batch inverts through norms in Fq (Fq2: 1/d = conj(d)/N(d), N(d) = d0² + d1², so the
-    /// prefix products are Fq multiplications, not Fq2 ones: 7 Fq multiplications per element, not 9).
+    /// The batch inverts through norms in Fq: 1/d = conj(d)/N(d). For Fq2, N(d) = d0² + d1², so the prefix
+    /// products are Fq multiplications, not Fq2 ones (7 Fq multiplications per element, not 9); for Fq,
+    /// N(d) = d and conj(d)·s = s, which is Montgomery's trick itself.
     /// </summary>
-    static abstract bool InvertsByNorm { get; }
     static abstract void Norm(in B x, out VectorField<Fq>.Block norm);
     /// <summary>conj(x)·s for s in Fq.</summary>
     static abstract void ConjugateTimes(in B x, in VectorField<Fq>.Block s, out B result);
@@ -39,9 +39,8 @@ internal readonly struct FqVector : IVectorOps<Element<Fq>, VectorField<Fq>.Bloc
     public static Element<Fq> FromVectorForm(Element<Fq> x) => VectorField<Fq>.FromVectorForm(x);
     public static void ToVectorForm(Span<Element<Fq>> values) => VectorField<Fq>.ToVectorForm(values);
     public static void FromVectorForm(Span<Element<Fq>> values) => VectorField<Fq>.FromVectorForm(values);
-    public static bool InvertsByNorm => false;
-    public static void Norm(in VectorField<Fq>.Block x, out VectorField<Fq>.Block norm) => throw new NotSupportedException();
-    public static void ConjugateTimes(in VectorField<Fq>.Block x, in VectorField<Fq>.Block s, out VectorField<Fq>.Block result) => throw new NotSupportedException();
+    public static void Norm(in VectorField<Fq>.Block x, out VectorField<Fq>.Block norm) => norm = x;
+    public static void ConjugateTimes(in VectorField<Fq>.Block x, in VectorField<Fq>.Block s, out VectorField<Fq>.Block result) => result = s;
 }
 
 /// <summary>Eight Fq2 values: their real and imaginary parts as two Fq blocks.</summary>
@@ -101,8 +100,6 @@ internal readonly struct Fq2Vector : IVectorOps<Fq2, Fq2Block>
     public static void ToVectorForm(Span<Fq2> values) => VectorField<Fq>.ToVectorForm(MemoryMarshal.Cast<Fq2, Element<Fq>>(values));
     public static void FromVectorForm(Span<Fq2> values) => VectorField<Fq>.FromVectorForm(MemoryMarshal.Cast<Fq2, Element<Fq>>(values));
 
-    public static bool InvertsByNorm => true;
-
     public static void Norm(in Fq2Block x, out VectorField<Fq>.Block norm)
     {
         VectorField<Fq>.Multiply(x.C0, x.C0, out var a);
@@ -124,9 +121,10 @@ internal readonly struct Fq2Vector : IVectorOps<Fq2, Fq2Block>
 /// <summary>
 /// The affine-batch arithmetic (<see cref="IBatchArithmetic{F}"/>) on AVX-512, eight additions per step,
 /// for Fq (G1) and Fq2 (G2), on values in vector form (the caller converts bases once and keeps buckets
-/// in that form). The batch inversion runs sixteen interleaved prefix-product chains (two vectors of
+/// in that form). The batch inversion runs over the denominators' norms in Fq
+/// (<see cref="IVectorOps{F, B}.Norm"/>) as sixteen interleaved prefix-product chains (two vectors of
 /// lanes, even and odd blocks, so two multiplication chains overlap) and inverts their sixteen products
-/// together; for Fq2 the chains run over the denominators' norms in Fq; a last part-filled block is padded with harmless additions (x1 = 0, x2 non-zero).
+/// together; a last part-filled block is padded with harmless additions (x1 = 0, x2 non-zero).
 /// </summary>
 internal readonly struct VectorBatch<F, B, V> : IBatchArithmetic<F>
     where F : unmanaged, IField<F> where B : struct where V : IVectorOps<F, B>
@@ -147,7 +145,7 @@ internal readonly struct VectorBatch<F, B, V> : IBatchArithmetic<F>
         var blocks = (n + L - 1) / L;
         // The padded last block: x1 = 0, x2 = F.One's limbs (any non-zero value: dx only has to be
         // invertible), y = 0; its results are dropped.
-        Span<F> px1 = stackalloc F[L], py1 = stackalloc F[L], px2 = stackalloc F[L], py2 = stackalloc F[L], pScratch = stackalloc F[L];
+        Span<F> px1 = stackalloc F[L], py1 = stackalloc F[L], px2 = stackalloc F[L], py2 = stackalloc F[L], pScratch = stackalloc F[2 * L];
         var rest = n - full * L;
         if (rest > 0)
         {
@@ -161,74 +159,9 @@ internal readonly struct VectorBatch<F, B, V> : IBatchArithmetic<F>
             x2[(full * L)..].CopyTo(px2);
             y2[(full * L)..].CopyTo(py2);
         }
-        if (V.InvertsByNorm)
-            ByNorms(x1, y1, x2, y2, scratch, px1, py1, px2, py2, pScratch, full, blocks);
-        else
-            ByChains(x1, y1, x2, y2, scratch, px1, py1, px2, py2, pScratch, full, blocks);
-        if (rest > 0)
-        {
-            px1[..rest].CopyTo(x1[(full * L)..]);
-            py1[..rest].CopyTo(y1[(full * L)..]);
-        }
-    }
-
-    /// <summary>The batch inverted by Montgomery's trick on the field itself (two interleaved prefix chains).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ByChains(Span<F> x1, Span<F> y1, ReadOnlySpan<F> x2, ReadOnlySpan<F> y2, Span<F> scratch,
-        Span<F> px1, Span<F> py1, Span<F> px2, Span<F> py2, Span<F> pScratch, int full, int blocks)
-    {
-        Span<F> ones = stackalloc F[L];
-        ones.Fill(V.ToVectorForm(F.One));
-        V.Load(ones, out var accEven);
-        var accOdd = accEven;
-        // scratch holds the chain's product before each block; dx is recomputed on the way back.
-        for (var k = 0; k < blocks; k++)
-        {
-            ref var acc = ref (k & 1) == 0 ? ref accEven : ref accOdd;
-            var padded = k == full;
-            V.Store(acc, padded ? pScratch : scratch.Slice(k * L, L));
-            V.Load(padded ? px2 : x2.Slice(k * L, L), out var bx2);
-            V.Load(padded ? px1 : x1.Slice(k * L, L), out var bx1);
-            V.Subtract(bx2, bx1, out var dx);
-            V.Multiply(acc, dx, out acc);
-        }
-        // The sixteen chain products, inverted by the scalar field (out of vector form and back).
-        Span<F> totals = stackalloc F[2 * L];
-        V.Store(accEven, totals[..L]);
-        V.Store(accOdd, totals[L..]);
-        V.FromVectorForm(totals);
-        FieldBatch.Invert(totals);
-        V.ToVectorForm(totals);
-        V.Load(totals[..L], out var invEven);
-        V.Load(totals[L..], out var invOdd);
-        for (var k = blocks - 1; k >= 0; k--)
-        {
-            ref var inv = ref (k & 1) == 0 ? ref invEven : ref invOdd;
-            var at = k * L;
-            var padded = k == full;
-            V.Load(padded ? px2 : x2.Slice(at, L), out var bx2);
-            V.Load(padded ? px1 : x1.Slice(at, L), out var bx1);
-            V.Load(padded ? py2 : y2.Slice(at, L), out var by2);
-            V.Load(padded ? py1 : y1.Slice(at, L), out var by1);
-            V.Load(padded ? pScratch : scratch.Slice(at, L), out var before);
-            V.Subtract(bx2, bx1, out var dx);
-            V.Multiply(inv, before, out var dxInv);
-            V.Multiply(inv, dx, out inv);
-            Finish(bx1, by1, bx2, by2, dxInv, out var x3, out var y3);
-            V.Store(x3, padded ? px1 : x1.Slice(at, L));
-            V.Store(y3, padded ? py1 : y1.Slice(at, L));
-        }
-    }
-
-    /// <summary>
-    /// The batch inverted through norms (see <see cref="IVectorOps{F, B}.InvertsByNorm"/>): the chains run over
-    /// the norms in Fq; scratch holds, per block, the chain's product before it and the block's norms.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ByNorms(Span<F> x1, Span<F> y1, ReadOnlySpan<F> x2, ReadOnlySpan<F> y2, Span<F> scratch,
-        Span<F> px1, Span<F> py1, Span<F> px2, Span<F> py2, Span<F> pScratch, int full, int blocks)
-    {
-        // An F here is two Fq values, so a block's eight F of scratch hold sixteen Fq: the prefix, then the norms.
+        // Per block, sixteen Fq of scratch: the chain's product before it, then the block's norms.
+        var fqScratch = MemoryMarshal.Cast<F, Element<Fq>>(scratch);
+        var fqPadded = MemoryMarshal.Cast<F, Element<Fq>>(pScratch);
         Span<Element<Fq>> ones = stackalloc Element<Fq>[L];
         ones.Fill(VectorField<Fq>.ToVectorForm(Element<Fq>.One));
         VectorField<Fq>.Load(ones, out var accEven);
@@ -237,7 +170,7 @@ internal readonly struct VectorBatch<F, B, V> : IBatchArithmetic<F>
         {
             ref var acc = ref (k & 1) == 0 ? ref accEven : ref accOdd;
             var padded = k == full;
-            var fq = MemoryMarshal.Cast<F, Element<Fq>>(padded ? pScratch : scratch.Slice(k * L, L));
+            var fq = padded ? fqPadded : fqScratch.Slice(k * 2 * L, 2 * L);
             VectorField<Fq>.Store(acc, fq[..L]);
             V.Load(padded ? px2 : x2.Slice(k * L, L), out var bx2);
             V.Load(padded ? px1 : x1.Slice(k * L, L), out var bx1);
@@ -259,7 +192,7 @@ internal readonly struct VectorBatch<F, B, V> : IBatchArithmetic<F>
             ref var inv = ref (k & 1) == 0 ? ref invEven : ref invOdd;
             var at = k * L;
             var padded = k == full;
-            var fq = MemoryMarshal.Cast<F, Element<Fq>>(padded ? pScratch : scratch.Slice(at, L));
+            var fq = padded ? fqPadded : fqScratch.Slice(k * 2 * L, 2 * L);
             V.Load(padded ? px2 : x2.Slice(at, L), out var bx2);
             V.Load(padded ? px1 : x1.Slice(at, L), out var bx1);
             V.Load(padded ? py2 : y2.Slice(at, L), out var by2);
@@ -270,23 +203,22 @@ internal readonly struct VectorBatch<F, B, V> : IBatchArithmetic<F>
             VectorField<Fq>.Multiply(inv, before, out var normInv);
             VectorField<Fq>.Multiply(inv, norm, out inv);
             V.ConjugateTimes(dx, normInv, out var dxInv);
-            Finish(bx1, by1, bx2, by2, dxInv, out var x3, out var y3);
+            // λ = (y2 − y1)/(x2 − x1), x3 = λ² − x1 − x2, y3 = λ(x1 − x3) − y1.
+            V.Subtract(by2, by1, out var dy);
+            V.Multiply(dy, dxInv, out var lambda);
+            V.Square(lambda, out var l2);
+            V.Subtract(l2, bx1, out var t);
+            V.Subtract(t, bx2, out var x3);
+            V.Subtract(bx1, x3, out var d);
+            V.Multiply(lambda, d, out var ly);
+            V.Subtract(ly, by1, out var y3);
             V.Store(x3, padded ? px1 : x1.Slice(at, L));
             V.Store(y3, padded ? py1 : y1.Slice(at, L));
         }
-    }
-
-    /// <summary>The affine sum from 1/(x2 − x1): λ = (y2 − y1)/(x2 − x1), x3 = λ² − x1 − x2, y3 = λ(x1 − x3) − y1.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Finish(in B bx1, in B by1, in B bx2, in B by2, in B dxInv, out B x3, out B y3)
-    {
-        V.Subtract(by2, by1, out var dy);
-        V.Multiply(dy, dxInv, out var lambda);
-        V.Square(lambda, out var l2);
-        V.Subtract(l2, bx1, out var t);
-        V.Subtract(t, bx2, out x3);
-        V.Subtract(bx1, x3, out var d);
-        V.Multiply(lambda, d, out var ly);
-        V.Subtract(ly, by1, out y3);
+        if (rest > 0)
+        {
+            px1[..rest].CopyTo(x1[(full * L)..]);
+            py1[..rest].CopyTo(y1[(full * L)..]);
+        }
     }
 }

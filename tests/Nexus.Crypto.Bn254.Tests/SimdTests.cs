@@ -75,7 +75,7 @@ public sealed class SimdTests
         var x2 = Enumerable.Range(0, n).Select(_ => R()).ToArray();
         var y2 = Enumerable.Range(0, n).Select(_ => R()).ToArray();
         var (sx, sy) = ((Element<Fq>[])x1.Clone(), (Element<Fq>[])y1.Clone());
-        ScalarBatch<Element<Fq>>.AddAll(sx, sy, x2, y2, new Element<Fq>[n]);
+        ScalarBatch<Element<Fq>>.AddAll(sx, sy, x2, y2, new Element<Fq>[2 * n]);
         if (!VectorField<Fq>.IsSupported)
             return;
         AddAllInVectorForm<Element<Fq>, VectorField<Fq>.Block, FqVector>(x1, y1, x2, y2);
@@ -94,7 +94,7 @@ public sealed class SimdTests
         var x2 = Enumerable.Range(0, n).Select(_ => RandomValues.Fq2(random)).ToArray();
         var y2 = Enumerable.Range(0, n).Select(_ => RandomValues.Fq2(random)).ToArray();
         var (sx, sy) = ((Fq2[])x1.Clone(), (Fq2[])y1.Clone());
-        ScalarBatch<Fq2>.AddAll(sx, sy, x2, y2, new Fq2[n]);
+        ScalarBatch<Fq2>.AddAll(sx, sy, x2, y2, new Fq2[2 * n]);
         if (!VectorField<Fq>.IsSupported)
             return;
         // The Fq2 transpose round-trips, and its halves are the Fq transposes of c0 and c1.
@@ -121,7 +121,7 @@ public sealed class SimdTests
             return copy;
         }
         var (vx1, vy1) = (Converted(x1), Converted(y1));
-        VectorBatch<F, B, V>.AddAll(vx1, vy1, Converted(x2), Converted(y2), new F[x1.Length]);
+        VectorBatch<F, B, V>.AddAll(vx1, vy1, Converted(x2), Converted(y2), new F[2 * x1.Length]);
         VectorBatch<F, B, V>.FromBatchForm(vx1);
         VectorBatch<F, B, V>.FromBatchForm(vy1);
         vx1.CopyTo(x1);

@@ -34,12 +34,7 @@ public static class Fft
     public static void Forward(Span<Element<Fr>> values) => Transform(values, Root(Log2(values.Length)));
 
     /// <summary>Evaluations at ω⁰..ωⁿ⁻¹ → coefficients (in place).</summary>
-    public static void Inverse(Span<Element<Fr>> values)
-    {
-        var log2n = Log2(values.Length);
-        Transform(values, Root(log2n).Inverse());
-        Scale(values, Element<Fr>.From((ulong)values.Length).Inverse(), Element<Fr>.One);
-    }
+    public static void Inverse(Span<Element<Fr>> values) => InverseTimesPowers(values, Element<Fr>.One);
 
     /// <summary>Coefficients → evaluations at shift·ωⁱ (multiply coefficient i by shiftⁱ, then transform).</summary>
     public static void ForwardOnCoset(Span<Element<Fr>> values, Element<Fr> shift)
@@ -49,11 +44,7 @@ public static class Fft
     }
 
     /// <summary>Evaluations at shift·ωⁱ → coefficients.</summary>
-    public static void InverseOnCoset(Span<Element<Fr>> values, Element<Fr> shift)
-    {
-        Inverse(values);
-        Scale(values, Element<Fr>.One, shift.Inverse());
-    }
+    public static void InverseOnCoset(Span<Element<Fr>> values, Element<Fr> shift) => InverseTimesPowers(values, shift.Inverse());
 
     /// <summary>
     /// Evaluations on the subgroup → evaluations on the coset shift·H (<see cref="Inverse"/> then
@@ -61,10 +52,15 @@ public static class Fft
     /// </summary>
     public static void ToCoset(Span<Element<Fr>> values, Element<Fr> shift)
     {
-        var log2n = Log2(values.Length);
-        Transform(values, Root(log2n).Inverse());
-        Scale(values, Element<Fr>.From((ulong)values.Length).Inverse(), shift);
+        InverseTimesPowers(values, shift);
         Forward(values);
+    }
+
+    /// <summary>The inverse transform, then coefficient i times ratioⁱ (with the 1/n scaling, one pass).</summary>
+    private static void InverseTimesPowers(Span<Element<Fr>> values, Element<Fr> ratio)
+    {
+        Transform(values, Root(Log2(values.Length)).Inverse());
+        Scale(values, Element<Fr>.From((ulong)values.Length).Inverse(), ratio);
     }
 
     /// <summary>values[i] *= first·ratioⁱ, eight at a time on AVX-512 (the powers advanced by ratio⁸ in vector form).</summary>

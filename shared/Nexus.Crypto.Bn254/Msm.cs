@@ -100,17 +100,18 @@ public static class Msm
         return result;
     }
 
+    private const int Chunk = 4096;
+
+    /// <summary>body(k, from, to) for the k-th run of <see cref="Chunk"/> indices of [0, n), in parallel.</summary>
+    private static void InChunks(int n, Action<int, int, int> body) =>
+        Parallel.For(0, (n + Chunk - 1) / Chunk, k => body(k, k * Chunk, Math.Min(n, (k + 1) * Chunk)));
+
     /// <summary>A copy of the bases in the batch arithmetic's form (converted once for all windows).</summary>
     private static Affine<F>[] InBatchForm<F, A>(ReadOnlyMemory<Affine<F>> bases)
         where F : struct, IField<F> where A : IBatchArithmetic<F>
     {
         var copy = bases.ToArray();
-        const int chunk = 4096;
-        Parallel.For(0, (copy.Length + chunk - 1) / chunk, k =>
-        {
-            var part = copy.AsSpan(k * chunk, Math.Min(chunk, copy.Length - k * chunk));
-            A.ToBatchForm(MemoryMarshal.Cast<Affine<F>, F>(part));
-        });
+        InChunks(copy.Length, (_, from, to) => A.ToBatchForm(MemoryMarshal.Cast<Affine<F>, F>(copy.AsSpan(from, to - from))));
         return copy;
     }
 
@@ -244,10 +245,8 @@ public static class Msm
     {
         var n = scalars.Length;
         var limbs = new (ulong, ulong, ulong, ulong)[n];
-        const int chunk = 4096;
-        var chunks = (n + chunk - 1) / chunk;
-        var bits = new int[chunks];
-        Parallel.For(0, chunks, k => bits[k] = Canonical(scalars.Span, limbs, k * chunk, Math.Min(n, (k + 1) * chunk)));
+        var bits = new int[(n + Chunk - 1) / Chunk];
+        InChunks(n, (k, from, to) => bits[k] = Canonical(scalars.Span, limbs, from, to));
         return (limbs, bits.Max());
     }
 
@@ -273,10 +272,8 @@ public static class Msm
     /// </summary>
     private static short[] SignedDigits((ulong, ulong, ulong, ulong)[] limbs, int c, int windows)
     {
-        var n = limbs.Length;
-        var digits = new short[n * windows];
-        const int chunk = 4096;
-        Parallel.For(0, (n + chunk - 1) / chunk, k => SignedDigits(limbs, digits, k * chunk, Math.Min(n, (k + 1) * chunk), c, windows));
+        var digits = new short[limbs.Length * windows];
+        InChunks(limbs.Length, (_, from, to) => SignedDigits(limbs, digits, from, to, c, windows));
         return digits;
     }
 

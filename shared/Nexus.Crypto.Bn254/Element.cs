@@ -135,7 +135,7 @@ public readonly struct Element<M> : IField<Element<M>> where M : struct, IModulu
         if (from < 0 || count < 0 || from + count > 256)
             throw new ArgumentOutOfRangeException(nameof(count), $"bits [{from}, {from + count}) are not within 0..256");
         var (l0, l1, l2, l3) = FromMontgomery();
-        Span<ulong> limbs = [l0, l1, l2, l3, 0];
+        Span<ulong> limbs = [l0, l1, l2, l3];
         Span<ulong> shifted = stackalloc ulong[4];
         var (word, bit) = (from >> 6, from & 63);
         for (var i = 0; i < 4; i++)

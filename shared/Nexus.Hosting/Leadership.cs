@@ -5,13 +5,22 @@ using Npgsql;
 
 namespace Nexus.Hosting;
 
+/// <summary>Whether this instance is the one that works (the others stand by).</summary>
+public interface ILeadership
+{
+    bool IsLeader { get; }
+
+    /// <summary>True while this instance leads; tries to take the lead when it does not.</summary>
+    Task<bool> EnsureLeaderAsync(CancellationToken ct);
+}
+
 /// <summary>
 /// One active instance, the others on standby: a PostgreSQL session-level advisory lock (keyed by
 /// <paramref name="name"/>) held on a dedicated connection. If the leader dies its session ends, the
 /// lock is released and a standby takes over. Exclusivity is for efficiency: the work the services
 /// guard this way is safe to repeat, only wasteful.
 /// </summary>
-public sealed class Leadership(string connectionString, string name, ILogger logger) : IAsyncDisposable
+public sealed class Leadership(string connectionString, string name, ILogger logger) : ILeadership, IAsyncDisposable
 {
     private NpgsqlConnection? _connection;
     private bool _leader;

@@ -8,7 +8,6 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Nexus.Ethereum;
 using Nexus.Hosting.Health;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -59,14 +58,6 @@ public static class NexusDefaults
             otel.UseOtlpExporter();
 
         builder.Services.AddHealthChecks();
-        return builder;
-    }
-
-    /// <summary>Adds a readiness check of the Ethereum RPC (for services that read the chain).</summary>
-    public static WebApplicationBuilder AddEthereumReadiness(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddNexusOptions<EthereumOptions>(EthereumOptions.Section);
-        builder.Services.AddHealthChecks().AddCheck<EthereumHealthCheck>("ethereum", tags: [ReadyTag]);
         return builder;
     }
 

@@ -2,12 +2,11 @@ using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Nexus.AppStreams;
 using Nexus.Hosting.Health;
 
 namespace Nexus.Hosting;
 
-/// <summary>Marten on PostgreSQL: the shared app event store plus whatever documents the service adds.</summary>
+/// <summary>Marten on PostgreSQL, in the configured schema; the service adds the app streams and its own documents.</summary>
 public static class Persistence
 {
     public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddNexusMarten(
@@ -19,7 +18,9 @@ public static class Persistence
         return builder.Services
             .AddMarten(store =>
             {
-                AppStreamStore.Configure(store, options.ConnectionString, options.Schema);
+                store.Connection(options.ConnectionString);
+                store.DatabaseSchemaName = options.Schema;
+                store.AutoCreateSchemaObjects = JasperFx.AutoCreate.CreateOrUpdate;
                 configure?.Invoke(store);
             })
             .UseLightweightSessions();

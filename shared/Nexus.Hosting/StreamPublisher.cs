@@ -7,27 +7,36 @@ using MassTransit;
 namespace Nexus.Hosting;
 
 /// <summary>
-/// Publishes one event type from the app streams on the bus through a Marten subscription (not a dual
-/// write): progress is recorded only after the broker confirmed, so a crash republishes with the same
-/// deterministic message ids and consumers drop the repeats.
+/// Announces one event type of the app streams on the bus through a Marten subscription (not a dual
+/// write): for each <typeparamref name="TEvent"/> a service appended, a <typeparamref name="TNotification"/>
+/// naming where it sits in the stream. Progress is recorded only after the broker confirmed, so a
+/// crash republishes with the same deterministic message ids and consumers drop the repeats.
 /// </summary>
-public abstract class StreamPublisher<T> : SubscriptionBase where T : class
+public abstract class StreamPublisher<TEvent, TNotification> : SubscriptionBase where TEvent : class where TNotification : class
 {
     private readonly IBus _bus;
-    private readonly Func<T, Guid> _messageId;
 
-    protected StreamPublisher(IBus bus, string name, Func<T, Guid> messageId)
+    protected StreamPublisher(IBus bus, string name)
     {
         _bus = bus;
-        _messageId = messageId;
         Name = name;
-        IncludeType<T>();
+        IncludeType<TEvent>();
     }
+
+    /// <summary>The bus message for the event at <paramref name="version"/> of its stream.</summary>
+    protected abstract TNotification Notification(TEvent e, long version);
+
+    /// <summary>The same fact always gets the same id.</summary>
+    protected abstract Guid MessageId(TEvent e);
 
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
     {
-        await Task.WhenAll(page.Events.Select(e => e.Data).OfType<T>().Select(m => _bus.Publish(m, c => c.MessageId = _messageId(m), ct)));
+        await Task.WhenAll(page.Events.Where(e => e.Data is TEvent).Select(e =>
+        {
+            var data = (TEvent)e.Data;
+            return _bus.Publish(Notification(data, e.Version), c => c.MessageId = MessageId(data), ct);
+        }));
         return NullChangeListener.Instance;
     }
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using System.Diagnostics.Metrics;
-using Nexus.AppStreams;
+using Nexus.AppStreams.Registry;
 using Nexus.ChainListener.Scanning;
 using Nexus.ChainListener.Watches;
 using Nexus.Contracts.ChainListener;
@@ -19,7 +19,7 @@ public class WatchScannerTests
     private static readonly (string, string[]) ForCounter = (Inbox, [Topic0, AppIds.ToTopic("counter")]);
     private static readonly (string, string[]) ForStranger = (Inbox, [Topic0, AppIds.ToTopic("stranger")]);
 
-    private readonly List<InputObserved> _published = [];
+    private readonly List<ObservedInput> _published = [];
     private readonly RegisteredApp _app = RegisteredApp.Create(new AppRegistered
     {
         AppId = "counter", ChainId = 31337, Inbox = Inbox, Sources = [], Confirmations = 3, FromBlock = 1, RegisteredAt = Now,

@@ -1,17 +1,21 @@
 namespace Nexus.Crypto.Bn254.Tests;
 
-/// <summary>The AVX-512 field code against the scalar code on random values (skipped work where the CPU lacks AVX-512 is reported, not hidden).</summary>
+/// <summary>
+/// The AVX-512 field code against the scalar code on random values. On a CPU without AVX-512 these
+/// tests report themselves skipped (the scalar path is the one in use there, and other tests cover it).
+/// </summary>
 public sealed class SimdTests
 {
+    private const string NoAvx512 = "this CPU has no AVX-512: the vector field code is not in use here";
+
     [Fact]
+    public void The_MSM_takes_the_vector_path_exactly_where_the_CPU_has_AVX512() =>
+        Msm.UseSimd.ShouldBe(VectorField<Fq>.IsSupported);
+
+    [SkippableFact]
     public void Vector_multiplication_subtraction_and_transpose_equal_the_scalar_field()
     {
-        if (!VectorField<Fq>.IsSupported)
-        {
-            // Nothing to compare on this CPU: the scalar path is the one in use, and other tests cover it.
-            Msm.UseSimd.ShouldBeFalse();
-            return;
-        }
+        Skip.IfNot(VectorField<Fq>.IsSupported, NoAvx512);
         var random = new Random(21);
         for (var round = 0; round < 200; round++)
         {
@@ -62,7 +66,7 @@ public sealed class SimdTests
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(5)]
     [InlineData(64)]
     [InlineData(203)]
@@ -76,14 +80,13 @@ public sealed class SimdTests
         var y2 = Enumerable.Range(0, n).Select(_ => R()).ToArray();
         var (sx, sy) = ((Element<Fq>[])x1.Clone(), (Element<Fq>[])y1.Clone());
         ScalarBatch<Element<Fq>>.AddAll(sx, sy, x2, y2, new Element<Fq>[2 * n]);
-        if (!VectorField<Fq>.IsSupported)
-            return;
+        Skip.IfNot(VectorField<Fq>.IsSupported, NoAvx512);
         AddAllInVectorForm<Element<Fq>, VectorField<Fq>.Block, FqVector>(x1, y1, x2, y2);
         x1.ShouldBe(sx);
         y1.ShouldBe(sy);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(9)]
     [InlineData(77)]
     public void Vector_batched_affine_additions_on_Fq2_equal_the_scalar_ones(int n)
@@ -95,8 +98,7 @@ public sealed class SimdTests
         var y2 = Enumerable.Range(0, n).Select(_ => RandomValues.Fq2(random)).ToArray();
         var (sx, sy) = ((Fq2[])x1.Clone(), (Fq2[])y1.Clone());
         ScalarBatch<Fq2>.AddAll(sx, sy, x2, y2, new Fq2[2 * n]);
-        if (!VectorField<Fq>.IsSupported)
-            return;
+        Skip.IfNot(VectorField<Fq>.IsSupported, NoAvx512);
         // The Fq2 transpose round-trips, and its halves are the Fq transposes of c0 and c1.
         Fq2Vector.Load(x1.AsSpan(0, 8), out var block);
         var back = new Fq2[8];

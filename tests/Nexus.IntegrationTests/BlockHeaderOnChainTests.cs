@@ -2,7 +2,7 @@ using System.Numerics;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nexus.Contracts.Executor;
 using Nexus.Ethereum;
-using Nexus.Ethereum.Dev;
+using Nexus.LocalDev.Chain;
 using Nexus.IntegrationTests.Infrastructure;
 using Nexus.Runtime.Blocks;
 

@@ -1,6 +1,8 @@
 using System.Numerics;
 using Grpc.Net.Client;
 using Nexus.Apps;
+using Nexus.AppStreams.Reading;
+using Nexus.Contracts.Executor;
 using Nexus.Contracts.Query;
 using Nexus.Ethereum;
 using Nexus.IntegrationTests.Infrastructure;
@@ -48,10 +50,11 @@ public sealed class ExecutionTests
         rejected.Code.ShouldBe(1);
         results.Count(r => r.Accepted).ShouldBe(60);
         results.Where(r => r.Accepted).ShouldAllBe(r => r.Outputs.Count == 1 && r.Outputs[0].Kind == "notice");
-        // Every committed block is also published, once per height, with the committed header hash.
+        // Every committed block is also announced, once per height, naming where its BlockExecuted is in the stream.
         await Poll.Until(() => p.ExecutedPublished.Where(b => b.AppId == app.AppId).Select(b => b.Height).Distinct().Count() == blocks.Count);
-        p.ExecutedPublished.Where(b => b.AppId == app.AppId).DistinctBy(b => b.Height).OrderBy(b => b.Height).Select(b => b.HeaderHash)
-            .ShouldBe(blocks.Select(b => b.HeaderHash));
+        await using (var session = p.Store.QuerySession())
+            foreach (var n in p.ExecutedPublished.Where(b => b.AppId == app.AppId).DistinctBy(b => b.Height).OrderBy(b => b.Height))
+                (await AppStreamReader.EventAtAsync<BlockExecuted>(session, app.AppId, n.StreamVersion, default))!.Data.HeaderHash.ShouldBe(blocks[(int)n.Height].HeaderHash);
 
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{p.ExecutorGrpcPort}");
         var query = new AppQuery.AppQueryClient(channel);
@@ -225,25 +228,20 @@ public sealed class OrderBookExecutionTests
     }
 }
 
-/// <summary>Apps whose streams predate the executor (no execution snapshot yet).</summary>
+/// <summary>Apps whose streams predate the executor (it has no head for them yet).</summary>
 public sealed class ExistingAppTests
 {
     [Fact]
-    public async Task An_app_registered_before_the_executor_existed_gets_its_snapshot_built_from_its_stream_and_executes()
+    public async Task An_app_sealed_before_the_executor_ever_ran_is_found_by_its_sweep_and_executes_from_its_first_block()
     {
         await using var p = await Pipeline.StartAsync("legacy");
         var app = await p.RegisterAsync("legacy", inbox: true, payloadAbi: "(uint256 amount)", confirmations: 1);
         await p.DeployCodeAsync(app.AppId, SampleApps.Counter);
-        await using (var session = p.Store.LightweightSession())
-        {
-            session.Delete<Nexus.AppStreams.AppExecution>(app.AppId); // as if registered by a version without the executor
-            await session.SaveChangesAsync();
-        }
         await p.StartSequencerAsync();
         await p.StartListenerAsync();
         await p.Dapp.SubmitAsync(p.Inbox, app.AppId, new byte[31].Append((byte)7).ToArray());
         await p.Dapp.MineAsync(2);
-        await Poll.Until(async () => { await using var s = p.Store.QuerySession(); return (await s.LoadAsync<Nexus.AppStreams.AppSequence>(app.AppId))?.NextHeight > 0; });
+        await Poll.Until(async () => (await p.ProgressAsync(app.AppId)).SealedHeight >= 0);
 
         await p.StartExecutorAsync();
         await Poll.Until(async () => (await p.ExecutedAsync(app.AppId)).Count == 1);

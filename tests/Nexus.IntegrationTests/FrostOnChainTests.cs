@@ -1,7 +1,7 @@
 using System.Numerics;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nexus.Crypto.Frost;
-using Nexus.Ethereum.Dev;
+using Nexus.LocalDev.Chain;
 using Nexus.IntegrationTests.Infrastructure;
 
 namespace Nexus.IntegrationTests;

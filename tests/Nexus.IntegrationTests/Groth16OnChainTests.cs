@@ -5,7 +5,7 @@ using Nexus.Crypto.Groth16;
 using Nexus.Crypto.Groth16.Formats;
 using Nexus.Circuits;
 using Nexus.Ethereum.Artifacts;
-using Nexus.Ethereum.Dev;
+using Nexus.LocalDev.Chain;
 using Nexus.IntegrationTests.Infrastructure;
 
 namespace Nexus.IntegrationTests;

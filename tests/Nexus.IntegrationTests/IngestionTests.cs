@@ -1,12 +1,12 @@
 using System.Net;
 using System.Numerics;
-using Nexus.AppStreams;
+using Nexus.AppStreams.Reading;
 using Nexus.Contracts;
 using Nexus.Contracts.Registry;
 using Nexus.Contracts.Sequencer;
 using Nexus.Ethereum;
 using Nexus.IntegrationTests.Infrastructure;
-using Nexus.Hosting.InProcess;
+using Nexus.LocalDev.Hosting;
 
 namespace Nexus.IntegrationTests;
 
@@ -50,7 +50,7 @@ public sealed class IngestionTests
 
         // Every sealed block was also published on the bus, once per height.
         var sealedCount = 0;
-        foreach (var appId in logs.Keys) sealedCount += (int)(await p.SequenceAsync(appId))!.NextHeight;
+        foreach (var appId in logs.Keys) sealedCount += (int)(await p.ProgressAsync(appId)).SealedHeight + 1;
         await Poll.Until(() => p.BlocksPublished.Select(b => (b.AppId, b.Height)).Distinct().Count() == sealedCount);
     }
 
@@ -150,9 +150,9 @@ public sealed class IngestionTests
         await Poll.Until(async () =>
         {
             await using var session = p.Store.QuerySession();
-            var rejections = await Marten.QueryableExtensions.ToListAsync(session.Query<InputRejection>());
-            return rejections.Any(r => r.Rejection.TxHash == unknown.TransactionHash && r.Rejection.Code == RejectionCode.UnknownApp)
-                && rejections.Any(r => r.Rejection.TxHash == garbage.TransactionHash && r.Rejection.Code == RejectionCode.UnknownApp);
+            var rejections = await AppStreamReader.RejectionsAsync(session, null, 100, default);
+            return rejections.Any(r => r.TxHash == unknown.TransactionHash && r.Code == RejectionCode.UnknownApp)
+                && rejections.Any(r => r.TxHash == garbage.TransactionHash && r.Code == RejectionCode.UnknownApp);
         });
         await Poll.Until(() => p.RejectionsPublished.Select(r => r.TxHash).Distinct().Count() == 3);
 
@@ -183,7 +183,7 @@ public sealed class IngestionTests
         using var http = new HttpClient();
         await Poll.Until(async () => (await http.GetAsync(listener.BaseUrl + "/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable);
         await Task.Delay(2_000); // several failed rounds with backoff
-        (await p.SequenceAsync(app.AppId))!.NextSeq.ShouldBe(50);
+        (await p.ProgressAsync(app.AppId)).Inputs.ShouldBe(50);
 
         proxy.Start();
         await p.WaitForAsync(new Dictionary<string, int> { [app.AppId] = expected.Count }, Patience);
@@ -222,7 +222,7 @@ public sealed class IngestionTests
 
         await AllExactlyOnceAsync(p, logs);
         var sealedCount = 0;
-        foreach (var appId in logs.Keys) sealedCount += (int)(await p.SequenceAsync(appId))!.NextHeight;
+        foreach (var appId in logs.Keys) sealedCount += (int)(await p.ProgressAsync(appId)).SealedHeight + 1;
         await Poll.Until(() => p.BlocksPublished.Select(b => (b.AppId, b.Height)).Distinct().Count() == sealedCount);
     }
 
@@ -305,7 +305,7 @@ public sealed class IngestionTests
             await p.AssertExactlyOnceInChainOrderAsync(appId, expected);
     }
 
-    private const string DevAddress = Nexus.Ethereum.Dev.DevAccounts.HardhatAccount0;
+    private const string DevAddress = Nexus.LocalDev.Chain.DevAccounts.HardhatAccount0;
 
 
 }

@@ -1,7 +1,7 @@
 using Nexus.Contracts;
 using Nexus.Contracts.Sequencer;
 using Nexus.Ethereum.Chain;
-using Nexus.Ethereum.Dev;
+using Nexus.LocalDev.Chain;
 using Nexus.IntegrationTests.Infrastructure;
 
 namespace Nexus.IntegrationTests;

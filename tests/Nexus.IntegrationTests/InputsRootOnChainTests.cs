@@ -3,7 +3,7 @@ using Nethereum.Web3;
 using Nexus.Contracts;
 using Nexus.Contracts.Sequencer;
 using Nexus.Ethereum;
-using Nexus.Ethereum.Dev;
+using Nexus.LocalDev.Chain;
 using Nexus.Ethereum.Merkle;
 using Nexus.IntegrationTests.Infrastructure;
 

@@ -9,7 +9,7 @@ using Nexus.Contracts.ChainListener;
 using Nexus.Contracts.Sequencer;
 using Nexus.Ethereum;
 using Nexus.Ethereum.Abi;
-using Nexus.Hosting.InProcess;
+using Nexus.LocalDev.Hosting;
 using Nexus.IntegrationTests.Infrastructure;
 
 namespace Nexus.IntegrationTests;
@@ -28,7 +28,7 @@ public sealed class OrderingAndSafetyTests
         // Ten inputs over four L1 blocks, published one per message in reverse order, then all again.
         var positions = new[] { (0, 0), (0, 3), (1, 1), (1, 2), (1, 7), (2, 0), (3, 1), (3, 2), (3, 4), (3, 9) }
             .Select(x => new LogPosition(app.FromBlock + x.Item1, x.Item2)).ToList();
-        var inputs = new List<InputObserved>();
+        var inputs = new List<ObservedInput>();
         for (var i = 0; i < positions.Count; i++)
         {
             var last = i == positions.Count - 1 || positions[i + 1].BlockNumber != positions[i].BlockNumber;
@@ -97,12 +97,12 @@ public sealed class OrderingAndSafetyTests
         string.Join(" ", e.Failures).ShouldContain("RpcUrl");
     }
 
-    private static InputObserved Synthetic(Pipeline p, string appId, LogPosition at, LogPosition? preceding, bool lastOfBlock, int n)
+    private static ObservedInput Synthetic(Pipeline p, string appId, LogPosition at, LogPosition? preceding, bool lastOfBlock, int n)
     {
         var payload = new ABIEncode().GetABIEncoded(new ABIValue("uint256", n));
         var tx = $"0x{at.BlockNumber:x32}{at.LogIndex:x32}";
-        var (topics, data) = InboxEvents.Encode(appId, Nexus.Ethereum.Dev.DevAccounts.HardhatAccount0, (ulong)n, payload);
-        return new InputObserved
+        var (topics, data) = InboxEvents.Encode(appId, Nexus.LocalDev.Chain.DevAccounts.HardhatAccount0, (ulong)n, payload);
+        return new ObservedInput
         {
             InputId = $"31337:{tx}:{at.LogIndex}",
             AppId = appId,

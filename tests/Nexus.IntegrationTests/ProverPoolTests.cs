@@ -2,7 +2,7 @@ using Nexus.Contracts.Prover;
 using Nexus.Crypto.Groth16;
 using Nexus.Crypto.Groth16.Formats;
 using Nexus.Circuits;
-using Nexus.Hosting.InProcess;
+using Nexus.LocalDev.Hosting;
 using Nexus.IntegrationTests.Infrastructure;
 using Npgsql;
 

@@ -4,7 +4,7 @@ using Nexus.Apps;
 using Nexus.Contracts.Signer;
 using Nexus.Crypto.Frost;
 using Nexus.Ethereum;
-using Nexus.Ethereum.Dev;
+using Nexus.LocalDev.Chain;
 using Nexus.IntegrationTests.Infrastructure;
 using Nexus.MpcSigner.Coordinator;
 using Nexus.MpcSigner.Replica;
@@ -159,7 +159,7 @@ public sealed class SignerTests
         // A second coordinator stands by while the first leads, and takes over when it stops.
         await using var standby = await c.StartStandbyCoordinatorAsync();
         // (Both run in this process, so their metrics mix; ask the services themselves.)
-        static bool Leads(Nexus.Hosting.InProcess.InProcessService s) =>
+        static bool Leads(Nexus.LocalDev.Hosting.InProcessService s) =>
             ((SigningCoordinator)s.Services.GetService(typeof(SigningCoordinator))!).IsLeader;
         await Task.Delay(1_000);
         Leads(coordinator).ShouldBeTrue();
@@ -204,18 +204,18 @@ public sealed class SignerTests
         await Task.Delay(TimeSpan.FromSeconds(3));
         (await c.SignedAsync(app.AppId)).Count.ShouldBe(before, "two agreeing replicas must not produce a signature");
 
-        var block = (await ProposedBlocks.LoadAsync(p.Store, app.AppId, height + 1, default))!;
+        var proposal = await c.ProposalAsync(app.AppId, height + 1);
         var (four, fourChannel) = c.Client(4);
         using (fourChannel)
         {
-            var verdict = await four.VerifyAsync(ProposedBlocks.Proposal(block));
+            var verdict = await four.VerifyAsync(proposal);
             verdict.Status.ShouldBe(VerifyStatus.Refused);
             verdict.Reason.ShouldContain("re-execution gives header");
         }
         var (fiveClient, fiveChannel) = c.Client(5);
         using (fiveChannel)
         {
-            var verdict = await fiveClient.VerifyAsync(ProposedBlocks.Proposal(block));
+            var verdict = await fiveClient.VerifyAsync(proposal);
             verdict.Status.ShouldBe(VerifyStatus.Refused);
             verdict.Reason.ShouldContain("not confirmed by this replica's node");
         }
@@ -232,7 +232,7 @@ public sealed class SignerTests
     private static async Task TamperStateAsync(string schema, string appId)
     {
         await using var data = NpgsqlDataSource.Create(LocalInfra.Postgres);
-        var nodes = new Nexus.AppStreams.StateNodes(data, schema);
+        var nodes = new StateNodes(data, schema);
         await using var read = data.CreateCommand($"select state_root from {schema}.signer_heads where app_id = $1");
         read.Parameters.Add(new NpgsqlParameter { Value = appId });
         var root = (byte[])(await read.ExecuteScalarAsync())!;
@@ -261,8 +261,9 @@ public sealed class SignerTests
         var clients = c.Members.Take(3).Select(m => c.Client(m.Id)).ToList();
         try
         {
-            var block = (await ProposedBlocks.LoadAsync(p.Store, app.AppId, 0, default))!;
-            var proposal = ProposedBlocks.Proposal(block);
+            var proposal = await c.ProposalAsync(app.AppId, 0);
+            var (seal, _, _) = ProposalJson.Decode(proposal);
+            var registration = ProposalJson.Registration(proposal.RegistrationJson)!;
             proposal.Code = Google.Protobuf.ByteString.CopyFrom(SampleApps.Counter);
             foreach (var (client, _) in clients)
                 (await client.VerifyAsync(proposal)).Status.ShouldBe(VerifyStatus.Verified);
@@ -273,13 +274,13 @@ public sealed class SignerTests
             using (fourChannel)
             {
                 var skipped = proposal.Clone();
-                skipped.SealJson = ProposalJson.Encode(block.Sealed.Seal with { FirstSeq = block.Sealed.Seal.FirstSeq + 1 });
+                skipped.SealJson = ProposalJson.Encode(seal with { FirstSeq = seal.FirstSeq + 1 });
                 var gap = await four.VerifyAsync(skipped);
                 gap.Status.ShouldBe(VerifyStatus.Refused);
                 gap.Reason.ShouldContain("sequence number");
                 // Real logs, but not this app's inputs by its registration: refused.
                 var foreign = proposal.Clone();
-                foreign.RegistrationJson = ProposalJson.Encode(block.Registration with { Inbox = p.Auction });
+                foreign.RegistrationJson = ProposalJson.Encode(registration with { Inbox = p.Auction });
                 var notMine = await four.VerifyAsync(foreign);
                 notMine.Status.ShouldBe(VerifyStatus.Refused);
                 notMine.Reason.ShouldContain("not one of the app's registered sources");
@@ -429,7 +430,7 @@ public sealed class SignerTests
         var roles = c.ReplicaSettings(1);
         roles["Signer:Roles"] = "leader";
         var invalid = await Should.ThrowAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
-            Nexus.Hosting.InProcess.InProcessService.StartAsync(b => Nexus.MpcSigner.SignerHost.AddMpcSigner(b), roles));
+            Nexus.LocalDev.Hosting.InProcessService.StartAsync(b => Nexus.MpcSigner.SignerHost.AddMpcSigner(b), roles));
         string.Join(" ", invalid.Failures).ShouldContain("Roles");
 
         var shortToken = c.ReplicaSettings(1);

@@ -2,7 +2,7 @@ using System.Text;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.Util;
 using Nexus.Ethereum.Artifacts;
-using Nexus.Ethereum.Dev;
+using Nexus.LocalDev.Chain;
 using Nexus.IntegrationTests.Infrastructure;
 using Nexus.State;
 using Xunit.Abstractions;

@@ -1,6 +1,6 @@
 using System.Numerics;
 using Nethereum.ABI;
-using Nexus.AppStreams;
+
 using Nexus.Contracts;
 using Nexus.Contracts.ChainListener;
 using Nexus.Contracts.Registry;
@@ -25,12 +25,12 @@ public class SequencingBatchTests
         Sources = [new EventSource(Auction, Bid.Text)], Confirmations = 2, FromBlock = 100, RegisteredAt = Now,
     };
 
-    private static AppSequence Fresh => AppSequence.Create(App);
+    private static AppSequence Fresh => AppSequence.Start(App);
 
     /// <summary>A chain of inbox submissions as the listener would publish them.</summary>
-    private static List<InputObserved> Chain(params (long block, int log)[] positions)
+    private static List<ObservedInput> Chain(params (long block, int log)[] positions)
     {
-        var result = new List<InputObserved>();
+        var result = new List<ObservedInput>();
         LogPosition? preceding = null;
         for (var i = 0; i < positions.Length; i++)
         {
@@ -42,11 +42,11 @@ public class SequencingBatchTests
         return result;
     }
 
-    private static InputObserved InboxLog(long block, int log, LogPosition? preceding, bool lastOfBlock, BigInteger amount, byte[]? rawPayload = null)
+    private static ObservedInput InboxLog(long block, int log, LogPosition? preceding, bool lastOfBlock, BigInteger amount, byte[]? rawPayload = null)
     {
         var payload = rawPayload ?? new ABIEncode().GetABIEncoded(new ABIValue("uint256", amount));
         var data = new ABIEncode().GetABIEncoded(new ABIValue("uint64", 7), new ABIValue("bytes", payload));
-        return new InputObserved
+        return new ObservedInput
         {
             InputId = $"31337:0x{block:x32}{log:x32}:{log}",
             AppId = "counter",
@@ -64,7 +64,7 @@ public class SequencingBatchTests
         };
     }
 
-    private static SequencingBatch TakeAll(AppSequence state, IEnumerable<InputObserved> logs, int maxInputs = 100, long version = 1)
+    private static SequencingBatch TakeAll(AppSequence state, IEnumerable<ObservedInput> logs, int maxInputs = 100, long version = 1)
     {
         var batch = new SequencingBatch(state, version, maxInputs, Now);
         foreach (var log in logs) batch.TakeNext(log);

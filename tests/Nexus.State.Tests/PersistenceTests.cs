@@ -153,10 +153,17 @@ public class PersistenceTests
         var tree = RandomTree(new Random(21), 300, out var model);
         var store = new NodeStore();
         store.Add(tree.TakeNewNodes());
-        foreach (var key in model.Keys.Take(20).Select(Utf8).Concat(Enumerable.Range(0, 20).Select(i => Utf8($"absent-{i}"))))
+        // The model is keyed by the keys' hex; present keys are those bytes, absent ones are not in the model.
+        var present = model.Keys.Take(20).Select(Convert.FromHexString).ToList();
+        var absent = Enumerable.Range(0, 20).Select(i => Utf8($"absent-{i}")).Where(k => !model.ContainsKey(Hex(k))).ToList();
+        absent.Count.ShouldBe(20);
+        foreach (var (key, isPresent) in present.Select(k => (k, true)).Concat(absent.Select(k => (k, false))))
         {
             var proof = await StateTree.ProveFromStoreAsync(tree.Root, key, async (id, ct) => { await Task.Yield(); return store.FetchOne(id); });
             proof.ShouldBe(StateTree.ProveFromStore(tree.Root, key, store.FetchOne));
+            proof.IsInclusion.ShouldBe(isPresent);
+            if (isPresent)
+                proof.Value.ShouldBe(model[Hex(key)]);
             proof.Verify(tree.Root).ShouldBeTrue();
         }
     }

@@ -4,14 +4,16 @@ using System.Numerics;
 using Marten;
 using MassTransit;
 using Nexus.AppStreams;
+using Nexus.AppStreams.Reading;
+using Nexus.AppStreams.Registry;
 using Nexus.ChainListener;
 using Nexus.Contracts;
 using Nexus.Contracts.ChainListener;
 using Nexus.Contracts.Registry;
 using Nexus.Contracts.Sequencer;
 using Nexus.Ethereum.Artifacts;
-using Nexus.Ethereum.Dev;
-using Nexus.Hosting.InProcess;
+using Nexus.LocalDev.Chain;
+using Nexus.LocalDev.Hosting;
 using Nexus.Sequencer;
 
 namespace Nexus.Bench;
@@ -19,7 +21,7 @@ namespace Nexus.Bench;
 public sealed record IngestSettings(int Inputs, int PerTransaction, int LatencySeconds);
 
 /// <summary>
-/// Measures the ingestion path on the local infrastructure: (1) the bus alone — InputObserved
+/// Measures the ingestion path on the local infrastructure: (1) the bus alone — ObservedInput
 /// published with confirms and consumed, the baseline; (2) a backlog of confirmed logs from two apps
 /// through chain-listener → RabbitMQ → sequencer → Marten → AppBlockSealed on the bus; (3) the
 /// latency from a log's block being mined (0 confirmations, so no confirmation wait) to the sealed
@@ -43,17 +45,21 @@ public static class IngestBenchmark
             var baseline = await BusBaselineAsync(vhost.Name, s.Inputs, ct);
             Console.WriteLine($"  baseline  bus alone (publish with confirms -> consume):  {baseline,9:N0} msg/s");
 
-            var sealedInputs = new ConcurrentDictionary<string, byte>();
+            var sealedBlocks = new ConcurrentDictionary<(string App, long Height), int>();
+            long SealedInputs() => sealedBlocks.Values.Sum(c => (long)c);
             var sealedAt = new ConcurrentBag<(long Block, DateTime At)>();
             var probe = Bus.Factory.CreateUsingRabbitMq(cfg =>
             {
                 cfg.Host("127.0.0.1", vhost.Name, h => { h.Username("guest"); h.Password("guest"); });
-                cfg.ReceiveEndpoint("bench-probe", e => e.Handler<AppBlockSealed>(c =>
+                cfg.ReceiveEndpoint("bench-probe", e => e.Handler<BlockSealedNotification>(async c =>
                 {
+                    // As a consumer does: the notification says where the seal is, the stream holds it.
                     var now = DateTime.UtcNow;
-                    foreach (var i in c.Message.Inputs)
-                        if (sealedInputs.TryAdd(i.InputId, 0)) sealedAt.Add((i.Position.BlockNumber, now));
-                    return Task.CompletedTask;
+                    await using var session = store.QuerySession();
+                    var seal = (await AppStreamReader.EventAtAsync<BlockSealed>(session, c.Message.AppId, c.Message.StreamVersion, ct))!.Data;
+                    if (sealedBlocks.TryAdd((seal.AppId, seal.Height), seal.Count))
+                        for (var block = seal.FromL1Block; block <= seal.ToL1Block; block++)
+                            sealedAt.Add((block, now));
                 }));
             });
             await probe.StartAsync(ct);
@@ -100,7 +106,7 @@ public static class IngestBenchmark
             await using var listener = await InProcessService.StartAsync(b => b.AddChainListener(), settings);
             await WaitAsync(() => !sealedAt.IsEmpty, TimeSpan.FromMinutes(2), ct);
             var firstSealed = clock.Elapsed;
-            await WaitAsync(() => sealedInputs.Count >= s.Inputs, TimeSpan.FromMinutes(10), ct);
+            await WaitAsync(() => SealedInputs() >= s.Inputs, TimeSpan.FromMinutes(10), ct);
             var total = clock.Elapsed;
             var sustained = s.Inputs / (total - firstSealed).TotalSeconds;
             Console.WriteLine($"  pipeline  confirmed log -> AppBlockSealed (2 apps):      {sustained,9:N0} inputs/s sustained ({sustained / baseline:P0} of the bus alone)");
@@ -117,7 +123,7 @@ public static class IngestBenchmark
                 steady += 10;
                 await Task.Delay(90, ct);
             }
-            await WaitAsync(() => sealedInputs.Count >= s.Inputs + steady, TimeSpan.FromMinutes(2), ct);
+            await WaitAsync(() => SealedInputs() >= s.Inputs + steady, TimeSpan.FromMinutes(2), ct);
             var latencies = sealedAt.Where(x => minedAt.ContainsKey(x.Block)).Select(x => (x.At - minedAt[x.Block]).TotalMilliseconds).Order().ToList();
             Console.WriteLine($"  latency   block mined -> sealed block on the bus, 0 conf, {steady / (double)s.LatencySeconds:N0} inputs/s: p50 {Pct(latencies, 0.50):N0} ms, p99 {Pct(latencies, 0.99):N0} ms, max {latencies[^1]:N0} ms ({latencies.Count} inputs)");
             await probe.StopAsync(ct);
@@ -129,7 +135,7 @@ public static class IngestBenchmark
         }
     }
 
-    /// <summary>The bus alone, shaped like the listener's traffic: InputObserved published in concurrent chunks with confirms.</summary>
+    /// <summary>The bus alone, shaped like the listener's traffic: ObservedInput published in concurrent chunks with confirms.</summary>
     private static async Task<double> BusBaselineAsync(string vhost, int count, CancellationToken ct)
     {
         var received = 0;
@@ -140,7 +146,7 @@ public static class IngestBenchmark
             cfg.ReceiveEndpoint("bench-baseline", e =>
             {
                 e.PrefetchCount = 256;
-                e.Handler<InputObserved>(_ =>
+                e.Handler<ObservedInput>(_ =>
                 {
                     if (Interlocked.Increment(ref received) == count) done.TrySetResult();
                     return Task.CompletedTask;
@@ -148,7 +154,7 @@ public static class IngestBenchmark
             });
         });
         await bus.StartAsync(ct);
-        var sample = new InputObserved
+        var sample = new ObservedInput
         {
             InputId = "31337:0x" + new string('a', 64) + ":0", AppId = "baseline", ChainId = 31337,
             Position = new LogPosition(1, 0), BlockHash = "0x" + new string('b', 64), BlockTimestamp = 0,

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Marten;
 using Nexus.AppStreams;
 using Nexus.Ethereum.Chain;
-using Nexus.Ethereum.Dev;
+using Nexus.LocalDev.Chain;
 
 namespace Nexus.Cli;
 

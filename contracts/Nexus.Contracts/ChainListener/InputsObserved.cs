@@ -14,5 +14,5 @@ public sealed record InputsObserved
     public required long ChainId { get; init; }
 
     /// <summary>The inputs, in chain order.</summary>
-    public required IReadOnlyList<InputObserved> Inputs { get; init; }
+    public required IReadOnlyList<ObservedInput> Inputs { get; init; }
 }

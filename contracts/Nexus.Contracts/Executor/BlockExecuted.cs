@@ -1,8 +1,9 @@
 namespace Nexus.Contracts.Executor;
 
 /// <summary>
-/// Stream event and bus message: the executor ran an app block. Anyone holding the stream can
-/// re-derive every field with the runtime (<c>nexus audit</c>).
+/// Stream event: the executor ran an app block (announced on the bus by
+/// <see cref="BlockExecutedNotification"/>). Anyone holding the stream can re-derive every field with the
+/// runtime (<c>nexus audit</c>).
 /// </summary>
 public sealed record BlockExecuted
 {

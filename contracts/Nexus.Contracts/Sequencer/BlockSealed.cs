@@ -4,7 +4,7 @@ namespace Nexus.Contracts.Sequencer;
 /// Stream event: the sequencer cut an app block. The block's inputs are the <see cref="InputSequenced"/>
 /// events between <see cref="InputsAfterVersion"/> and <see cref="StreamVersion"/> (exclusive) with
 /// sequence numbers <see cref="FirstSeq"/>..<c>FirstSeq + Count - 1</c>; they are not copied here.
-/// The bus message with the inputs is <see cref="AppBlockSealed"/>.
+/// On the bus it is announced by <see cref="BlockSealedNotification"/>.
 /// </summary>
 public sealed record BlockSealed
 {

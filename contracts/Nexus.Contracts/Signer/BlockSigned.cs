@@ -3,7 +3,7 @@ using Nexus.Contracts.Executor;
 namespace Nexus.Contracts.Signer;
 
 /// <summary>
-/// Stream event and bus message: t signer replicas that each re-executed the block produced one FROST
+/// Stream event (announced on the bus by <see cref="BlockSignedNotification"/>): t signer replicas that each re-executed the block produced one FROST
 /// (RFC 9591, secp256k1/SHA-256) signature over the header's EIP-712 digest. The settlement contract
 /// verifies it with <c>FrostVerifier.sol</c>.
 /// </summary>

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Nexus.AppStreams;
+using Nexus.ChainListener.Health;
 using Nexus.ChainListener.Scanning;
 using Nexus.ChainListener.Watches;
 using Nexus.Ethereum;
@@ -16,17 +18,25 @@ public static class ListenerHost
     public static WebApplicationBuilder AddChainListener(this WebApplicationBuilder builder)
     {
         builder.AddNexusDefaults("chain-listener", DefaultPort);
-        builder.AddEthereumReadiness();
+        builder.Services.AddNexusOptions<EthereumOptions>(EthereumOptions.Section);
+        builder.Services.AddHealthChecks().AddCheck<EthereumHealthCheck>("ethereum", tags: [NexusDefaults.ReadyTag]);
         builder.Services.AddNexusOptions<ListenerOptions>(ListenerOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ListenerMetrics>();
         builder.Services.AddSingleton<IChainReader>(sp => new NethereumChainReader(sp.GetRequiredService<IOptions<EthereumOptions>>().Value.RpcUrl));
-        builder.AddNexusMarten(store => store.Schema.For<WatchCursor>());
+        builder.AddNexusMarten(store => Documents(store.UseAppStreams()));
         builder.AddNexusBus(_ => { });
         builder.Services.AddSingleton<ListenerLeadership>();
         builder.Services.AddSingleton<NewHeads>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NewHeads>());
         builder.Services.AddHostedService<ListenerWorker>();
         return builder;
+    }
+
+    /// <summary>The listener's own documents (named for it in the database): a cursor per watch.</summary>
+    public static Marten.StoreOptions Documents(Marten.StoreOptions store)
+    {
+        store.Schema.For<WatchCursor>().DocumentAlias("listener_cursor");
+        return store;
     }
 }

@@ -5,6 +5,7 @@ using Nexus.Executor.Blocks;
 using Nexus.Executor.Query;
 using Nexus.Hosting;
 using Nexus.Runtime.Wasm;
+using Nexus.State;
 using Npgsql;
 
 namespace Nexus.Executor;
@@ -32,15 +33,27 @@ public static class ExecutorHost
         builder.Services.AddSingleton<ExecutionScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ExecutionScheduler>());
 
-        builder.AddNexusMarten(store => Persistence.PublishFromStreams(store, 0x5E91000))
-            .AddSubscriptionWithServices<ExecutorPublisher>(ServiceLifetime.Singleton, o => o.Options.BatchSize = 200)
+        builder.AddNexusMarten(store =>
+            {
+                Documents(store.UseAppStreams());
+                Persistence.PublishFromStreams(store, 0x5E91000);
+            })
+            .AddSubscriptionWithServices<ExecutedBlockPublisher>(ServiceLifetime.Singleton, o => o.Options.BatchSize = 200)
             .AddAsyncDaemon(DaemonMode.HotCold);
 
-        builder.AddNexusBus(bus => bus.AddConsumer<AppBlockSealedConsumer>());
+        builder.AddNexusBus(bus => bus.AddConsumer<BlockSealedConsumer>());
 
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
         builder.ListenGrpcOn(options.GrpcPort, DefaultPort);
         return builder;
+    }
+
+    /// <summary>The executor's own documents (named for it in the database): heads and the block index.</summary>
+    public static StoreOptions Documents(StoreOptions store)
+    {
+        store.Schema.For<AppExecution>().DocumentAlias("executor_head");
+        store.Schema.For<ExecutedBlock>().DocumentAlias("executor_block").Index(x => x.AppId).Index(x => x.FirstSeq);
+        return store;
     }
 
     public static WebApplication MapExecutorQueries(this WebApplication app)

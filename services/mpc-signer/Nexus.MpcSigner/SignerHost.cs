@@ -1,5 +1,6 @@
 using JasperFx.Events.Daemon;
 using Marten;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Nexus.AppStreams;
 using Nexus.Crypto.Frost;
@@ -10,6 +11,7 @@ using Nexus.MpcSigner.Coordinator;
 using Nexus.MpcSigner.Dkg;
 using Nexus.MpcSigner.Replica;
 using Nexus.Runtime.Wasm;
+using Nexus.State;
 using Npgsql;
 
 namespace Nexus.MpcSigner;
@@ -89,16 +91,30 @@ public static class SignerHost
     private static void AddCoordinator(WebApplicationBuilder builder)
     {
         builder.Services.AddNexusOptions<CoordinatorOptions>(CoordinatorOptions.Section);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => CommitteeFile.Read(sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.CommitteeFile));
         builder.Services.AddSingleton(sp => new ReplicaClients(Clients(sp)));
         builder.Services.AddSingleton<IReadOnlyList<ReplicaClient>>(sp => sp.GetRequiredService<ReplicaClients>().All);
+        // One coordinator signs, others stand by: two would both spend nonces on every block (the record
+        // guard keeps one BlockSigned per height either way). The lock is per store schema.
+        builder.Services.AddSingleton<ILeadership>(sp =>
+        {
+            var postgres = sp.GetRequiredService<IOptions<PostgresOptions>>().Value;
+            return new Leadership(postgres.ConnectionString, $"the signing coordinators (schema {postgres.Schema})", sp.GetRequiredService<ILogger<SigningCoordinator>>());
+        });
+        builder.Services.AddSingleton<ICoordinatorStore, CoordinatorStore>();
+        builder.Services.AddSingleton<ReplicaVerification>();
+        builder.Services.AddSingleton<ReplicaCatchUp>();
+        builder.Services.AddSingleton<QuorumVerification>();
+        builder.Services.AddSingleton<SigningRound>();
+        builder.Services.AddSingleton<BlockSigner>();
         builder.Services.AddSingleton<SigningCoordinator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SigningCoordinator>());
 
         builder.AddNexusMarten(store =>
             {
+                CoordinatorStore.Documents(store.UseAppStreams());
                 Persistence.PublishFromStreams(store, 0x5E92000);
-                store.Schema.For<AppSigning>();
             })
             .AddSubscriptionWithServices<SignedBlockPublisher>(ServiceLifetime.Singleton, o => o.Options.BatchSize = 200)
             .AddAsyncDaemon(DaemonMode.HotCold);
@@ -117,7 +133,7 @@ public static class SignerHost
             throw new InvalidOperationException("Coordinator:Replicas: an identifier appears twice");
         var certificate = string.IsNullOrWhiteSpace(options.ClientCertificateFile) ? null
             : MutualTls.Load(options.ClientCertificateFile, options.ClientKeyFile ?? throw new InvalidOperationException("Coordinator:ClientKeyFile is not set"));
-        return options.Replicas.Select(r => new ReplicaClient(r, certificate)).ToList();
+        return options.Replicas.Select(r => new ReplicaClient(r, certificate, sp.GetRequiredService<TimeProvider>())).ToList();
     }
 
     public static WebApplication MapSignerRounds(this WebApplication app)

@@ -1,6 +1,8 @@
 using JasperFx.Events.Daemon;
+using Marten;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Nexus.AppStreams;
 using Nexus.Hosting;
 using Nexus.Sequencer.Blocks;
 using Nexus.Sequencer.Inputs;
@@ -22,10 +24,11 @@ public static class SequencerHost
 
         builder.AddNexusMarten(store =>
             {
-                store.Schema.For<PendingInput>().Index(x => x.AppId);
+                Documents(store.UseAppStreams());
                 Persistence.PublishFromStreams(store, 0x5E90000);
             })
-            .AddSubscriptionWithServices<SequencerPublisher>(ServiceLifetime.Singleton, o => o.Options.BatchSize = 500)
+            .AddSubscriptionWithServices<SealedBlockPublisher>(ServiceLifetime.Singleton, o => o.Options.BatchSize = 500)
+            .AddSubscriptionWithServices<RejectionPublisher>(ServiceLifetime.Singleton, o => o.Options.BatchSize = 500)
             // Hot/cold: with several sequencer instances exactly one publishes, the others stand by.
             .AddAsyncDaemon(DaemonMode.HotCold);
 
@@ -47,5 +50,14 @@ public static class SequencerHost
                 .Endpoint(e => e.PrefetchCount = options.BatchSize * 3);
         });
         return builder;
+    }
+
+    /// <summary>The sequencer's own documents (named for it in the database): heads, parked inputs, rejected ids.</summary>
+    public static StoreOptions Documents(StoreOptions store)
+    {
+        store.Schema.For<AppSequence>().DocumentAlias("sequencer_head");
+        store.Schema.For<PendingInput>().DocumentAlias("sequencer_pending").Index(x => x.AppId);
+        store.Schema.For<InputRejection>().DocumentAlias("sequencer_rejection");
+        return store;
     }
 }

@@ -1,5 +1,3 @@
-using Nethereum.Util;
-
 namespace Nexus.Ethereum.Merkle;
 
 /// <summary>
@@ -11,7 +9,7 @@ namespace Nexus.Ethereum.Merkle;
 /// </summary>
 public sealed class MerkleTree(Func<byte[], byte[]> hash)
 {
-    public static readonly MerkleTree Keccak = new(data => Sha3Keccack.Current.CalculateHash(data));
+    public static readonly MerkleTree Keccak = new(data => Keccak256.Hash(data));
 
     public byte[] Root(IReadOnlyList<byte[]> leavesData)
     {

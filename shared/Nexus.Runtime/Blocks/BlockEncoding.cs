@@ -3,7 +3,6 @@ using System.Text;
 using Nexus.Contracts.Executor;
 using Nexus.Ethereum;
 using Nexus.Runtime.Wasm;
-using Nethereum.Util;
 
 namespace Nexus.Runtime.Blocks;
 
@@ -22,7 +21,7 @@ public static class BlockEncoding
         "bytes32 inputsRoot,uint32 inputCount,bytes32 stateRoot,bytes32 outputsRoot,uint32 outputCount," +
         "bytes32 resultsRoot,uint64 l1Block)";
 
-    public static readonly byte[] HeaderTypeHash = Sha3Keccack.Current.CalculateHash(Encoding.ASCII.GetBytes(HeaderType));
+    public static readonly byte[] HeaderTypeHash = Keccak256.Hash(Encoding.ASCII.GetBytes(HeaderType));
 
     public static readonly string Zero32 = Hex.Encode(new byte[32]);
 
@@ -44,11 +43,11 @@ public static class BlockEncoding
         Uint(s, 10, (uint)h.OutputCount);
         Bytes32(s, 11, h.ResultsRoot);
         Uint(s, 12, (ulong)h.L1Block);
-        return Hex.Encode(Sha3Keccack.Current.CalculateHash(buffer));
+        return Hex.Encode(Keccak256.Hash(buffer));
     }
 
     private static readonly byte[] DomainTypeHash =
-        Sha3Keccack.Current.CalculateHash(Encoding.ASCII.GetBytes("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"));
+        Keccak256.Hash(Encoding.ASCII.GetBytes("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"));
 
     /// <summary>
     /// What the committee signs for a header: the EIP-712 digest keccak256(0x1901 ‖ domainSeparator ‖
@@ -60,18 +59,18 @@ public static class BlockEncoding
         var domain = new byte[5 * Word];
         var d = domain.AsSpan();
         DomainTypeHash.CopyTo(d);
-        Sha3Keccack.Current.CalculateHash("Nexus"u8.ToArray()).CopyTo(d[Word..]);
-        Sha3Keccack.Current.CalculateHash("1"u8.ToArray()).CopyTo(d[(2 * Word)..]);
+        Keccak256.Hash("Nexus"u8.ToArray()).CopyTo(d[Word..]);
+        Keccak256.Hash("1"u8.ToArray()).CopyTo(d[(2 * Word)..]);
         Uint(d, 3, (ulong)chainId);
         var contract = Hex.Decode(verifyingContract);
         if (contract.Length != 20)
             throw new FormatException($"'{verifyingContract}' is not a 20-byte address");
         contract.CopyTo(d[(4 * Word + 12)..]);
-        var separator = Sha3Keccack.Current.CalculateHash(domain);
+        var separator = Keccak256.Hash(domain);
         var header = Hex.Decode(headerHash);
         if (header.Length != Word)
             throw new FormatException($"'{headerHash}' is not 32 bytes of hex");
-        return Sha3Keccack.Current.CalculateHash([0x19, 0x01, .. separator, .. header]);
+        return Keccak256.Hash([0x19, 0x01, .. separator, .. header]);
     }
 
     /// <summary>abi.encode(uint64 seq, uint8 reason, uint32 code, uint64 fuelUsed, uint32 outputCount).</summary>

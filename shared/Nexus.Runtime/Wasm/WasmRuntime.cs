@@ -127,7 +127,7 @@ public sealed class WasmRuntime : IDisposable
     }
 
     /// <summary>keccak256 of the module bytes: the code's identity in events and headers.</summary>
-    public static string CodeHash(byte[] wasm) => Hex.Encode(Nethereum.Util.Sha3Keccack.Current.CalculateHash(wasm));
+    public static string CodeHash(byte[] wasm) => Hex.Encode(Keccak256.Hash(wasm));
 
     /// <summary>
     /// Runs one input. Never throws for anything the guest does: every failure is a rejected outcome.

@@ -6,15 +6,17 @@ using MassTransit;
 using Nethereum.Hex.HexTypes;
 using Nethereum.RPC.Eth.DTOs;
 using Nexus.AppStreams;
+using Nexus.AppStreams.Reading;
+using Nexus.AppStreams.Registry;
 using Nexus.ChainListener;
 using Nexus.Contracts;
 using Nexus.Contracts.Registry;
 using Nexus.Contracts.Sequencer;
 using Nexus.Ethereum.Artifacts;
-using Nexus.Ethereum.Dev;
+using Nexus.LocalDev.Chain;
 using Nexus.Sequencer;
 using Nexus.Executor;
-using Nexus.Hosting.InProcess;
+using Nexus.LocalDev.Hosting;
 
 namespace Nexus.IntegrationTests.Infrastructure;
 
@@ -45,17 +47,25 @@ public sealed class Pipeline : IAsyncDisposable
     public DappClient Dapp { get; }
     public string Inbox { get; private set; } = "";
     public string Auction { get; private set; } = "";
-    public ConcurrentBag<AppBlockSealed> BlocksPublished { get; } = [];
+    public ConcurrentBag<BlockSealedNotification> BlocksPublished { get; } = [];
     public ConcurrentBag<InputRejected> RejectionsPublished { get; } = [];
-    public ConcurrentBag<Nexus.Contracts.Executor.BlockExecuted> ExecutedPublished { get; } = [];
-    public ConcurrentBag<Nexus.Contracts.Signer.BlockSigned> SignedPublished { get; } = [];
+    public ConcurrentBag<Nexus.Contracts.Executor.BlockExecutedNotification> ExecutedPublished { get; } = [];
+    public ConcurrentBag<Nexus.Contracts.Signer.BlockSignedNotification> SignedPublished { get; } = [];
     public ConcurrentBag<Nexus.Contracts.Prover.ProofReady> ProofsPublished { get; } = [];
 
     public static async Task<Pipeline> StartAsync(string name)
     {
         var id = $"{name}_{Guid.NewGuid():N}"[..Math.Min(name.Length + 9, 40)].ToLowerInvariant();
         var vhost = await RabbitVirtualHost.CreateAsync(LocalInfra.RabbitManagement, "it-" + id);
-        var store = DocumentStore.For(o => AppStreamStore.Configure(o, LocalInfra.Postgres, "it_" + id));
+        // The test reads the streams, and (as white-box checks) every service's own documents.
+        var store = DocumentStore.For(o =>
+        {
+            AppStreamStore.Configure(o, LocalInfra.Postgres, "it_" + id);
+            ListenerHost.Documents(o);
+            SequencerHost.Documents(o);
+            ExecutorHost.Documents(o);
+            Nexus.MpcSigner.Coordinator.CoordinatorStore.Documents(o);
+        });
         var dapp = new DappClient(LocalInfra.RpcUrl, DevAccounts.HardhatAccount0Key, DevAccounts.DevChainId);
 
         Pipeline? pipeline = null;
@@ -64,10 +74,10 @@ public sealed class Pipeline : IAsyncDisposable
             cfg.Host(LocalInfra.RabbitHost, (ushort)LocalInfra.RabbitPort, vhost.Name, h => { h.Username("guest"); h.Password("guest"); });
             cfg.ReceiveEndpoint("test-probe", e =>
             {
-                e.Handler<AppBlockSealed>(c => { pipeline!.BlocksPublished.Add(c.Message); return Task.CompletedTask; });
+                e.Handler<BlockSealedNotification>(c => { pipeline!.BlocksPublished.Add(c.Message); return Task.CompletedTask; });
                 e.Handler<InputRejected>(c => { pipeline!.RejectionsPublished.Add(c.Message); return Task.CompletedTask; });
-                e.Handler<Nexus.Contracts.Executor.BlockExecuted>(c => { pipeline!.ExecutedPublished.Add(c.Message); return Task.CompletedTask; });
-                e.Handler<Nexus.Contracts.Signer.BlockSigned>(c => { pipeline!.SignedPublished.Add(c.Message); return Task.CompletedTask; });
+                e.Handler<Nexus.Contracts.Executor.BlockExecutedNotification>(c => { pipeline!.ExecutedPublished.Add(c.Message); return Task.CompletedTask; });
+                e.Handler<Nexus.Contracts.Signer.BlockSignedNotification>(c => { pipeline!.SignedPublished.Add(c.Message); return Task.CompletedTask; });
                 e.Handler<Nexus.Contracts.Prover.ProofReady>(c => { pipeline!.ProofsPublished.Add(c.Message); return Task.CompletedTask; });
             });
         });
@@ -202,10 +212,11 @@ public sealed class Pipeline : IAsyncDisposable
         return await session.Events.FetchStreamAsync(appId);
     }
 
-    public async Task<AppSequence?> SequenceAsync(string appId)
+    /// <summary>Where the app stands in each stage, read from its stream.</summary>
+    public async Task<AppProgress> ProgressAsync(string appId)
     {
         await using var session = Store.QuerySession();
-        return await session.LoadAsync<AppSequence>(appId);
+        return await AppStreamReader.ProgressAsync(session, appId, default);
     }
 
     /// <summary>Waits until every app has sequenced its expected count and sealed every input (nothing left open).</summary>
@@ -218,9 +229,9 @@ public sealed class Pipeline : IAsyncDisposable
             var done = true;
             foreach (var (appId, count) in expected)
             {
-                var s = await SequenceAsync(appId);
-                states.Add($"{appId}: {s?.NextSeq ?? 0}/{count} sequenced, {s?.Open.Count ?? 0} open");
-                done &= s is not null && s.NextSeq >= count && s.Open.Count == 0;
+                var s = await ProgressAsync(appId);
+                states.Add($"{appId}: {s.Inputs}/{count} sequenced, {s.Inputs - s.SealedInputs} open");
+                done &= s.Inputs >= count && s.SealedInputs == s.Inputs;
             }
             if (done) return;
             if (DateTime.UtcNow > deadline) throw new TimeoutException("streams did not fill in time: " + string.Join("; ", states));

@@ -23,7 +23,7 @@ public sealed class SecondChain : IAsyncDisposable
     public static async Task<SecondChain> StartAsync()
     {
         var repo = ServiceProcess.RepoRoot();
-        var port = Nexus.Hosting.InProcess.InProcessService.FreePort();
+        var port = Nexus.LocalDev.Hosting.InProcessService.FreePort();
         var home = Directory.CreateTempSubdirectory("nexus-chain2-").FullName;
         var info = new ProcessStartInfo("node", [Path.Combine(repo, "node_modules", "hardhat", "internal", "cli", "cli.js"), "node",
             "--hostname", "127.0.0.1", "--port", port.ToString(), "--config", Path.Combine(repo, "infra", "hardhat", "hardhat.config.js")])

@@ -4,9 +4,10 @@ using Grpc.Net.Client;
 using Marten;
 using Nexus.Contracts.Signer;
 using Nexus.Crypto.Frost;
-using Nexus.Hosting.InProcess;
+using Nexus.LocalDev.Hosting;
 using Nexus.MpcSigner;
 using Nexus.MpcSigner.Coordinator;
+using Nexus.LocalDev.Signers;
 
 namespace Nexus.IntegrationTests.Infrastructure;
 
@@ -171,6 +172,14 @@ public sealed class SignerCommittee : IAsyncDisposable
             ? Nexus.Hosting.Grpc.MutualTls.Channel(m.Url, Nexus.Hosting.Grpc.MutualTls.Load(ClientTls!.Value.Certificate, ClientTls.Value.Key), tls.Pin)
             : GrpcChannel.ForAddress(m.Url);
         return (SignerAuth.Client(channel.CreateCallInvoker(), token ?? m.Token), channel);
+    }
+
+    /// <summary>What the coordinator puts to the replicas for an executed block (read as the coordinator reads it).</summary>
+    public async Task<BlockProposal> ProposalAsync(string appId, long height)
+    {
+        var coordinator = new CoordinatorStore(_p.Store);
+        var executed = (await coordinator.ExecutedFromAsync(appId, height, 1, default)).Single();
+        return await coordinator.ProposalAsync(executed, default);
     }
 
     public async Task<IReadOnlyList<BlockSigned>> SignedAsync(string appId)

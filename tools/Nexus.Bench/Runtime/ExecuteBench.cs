@@ -2,12 +2,15 @@ using System.CommandLine;
 using System.Diagnostics;
 using Marten;
 using Nexus.AppStreams;
+using Nexus.Contracts.Executor;
+using Nexus.AppStreams.Reading;
+using Nexus.AppStreams.Registry;
 using Nexus.Apps;
 using Nexus.Contracts.Registry;
 using Nexus.Contracts.Sequencer;
 using Nexus.Ethereum.Merkle;
 using Nexus.Executor;
-using Nexus.Hosting.InProcess;
+using Nexus.LocalDev.Hosting;
 using Nexus.Runtime.Blocks;
 using Nexus.Runtime.Wasm;
 using Nexus.State;
@@ -72,7 +75,7 @@ public static class ExecuteBench
             while (true)
             {
                 await using var session = store.QuerySession();
-                var height = (await session.LoadAsync<AppExecution>(appId, ct))?.Height ?? -1;
+                var height = (await AppStreamReader.LastAsync<BlockExecuted>(session, appId, ct))?.Data.Height ?? -1;
                 if (first is null && height >= 0)
                     first = (clock.Elapsed, height);
                 if (height >= last)
@@ -107,14 +110,15 @@ public static class ExecuteBench
         foreach (var batch in blocks.Chunk(50))
         {
             await using var session = store.LightweightSession();
-            var stream = await session.Events.FetchForWriting<AppSequence>(appId, version, ct);
+            var events = new List<object>();
             foreach (var (seal, inputs) in batch)
             {
                 var after = version;
-                stream.AppendMany(inputs.Select(i => (object)new InputSequenced { AppId = appId, Input = i }).ToArray());
+                events.AddRange(inputs.Select(i => new InputSequenced { AppId = appId, Input = i }));
                 version += inputs.Length + 1;
-                stream.AppendOne(seal with { StreamVersion = version, InputsAfterVersion = after });
+                events.Add(seal with { StreamVersion = version, InputsAfterVersion = after });
             }
+            session.Events.Append(appId, events);
             await session.SaveChangesAsync(ct);
         }
     }

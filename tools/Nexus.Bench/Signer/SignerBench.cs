@@ -2,15 +2,18 @@ using System.CommandLine;
 using System.Diagnostics;
 using Marten;
 using Nexus.AppStreams;
+using Nexus.AppStreams.Reading;
+using Nexus.AppStreams.Registry;
+using Nexus.LocalDev.Signers;
 using Nexus.Apps;
 using Nexus.ChainListener;
 using Nexus.Contracts.Registry;
 using Nexus.Contracts.Signer;
 using Nexus.Crypto.Frost;
 using Nexus.Ethereum.Artifacts;
-using Nexus.Ethereum.Dev;
+using Nexus.LocalDev.Chain;
 using Nexus.Executor;
-using Nexus.Hosting.InProcess;
+using Nexus.LocalDev.Hosting;
 using Nexus.MpcSigner;
 using Nexus.MpcSigner.Coordinator;
 using Nexus.Runtime.Blocks;
@@ -83,8 +86,8 @@ public static class SignerBench
             while (true)
             {
                 await using var q = store.QuerySession();
-                var e = await q.LoadAsync<AppExecution>(appId, ct);
-                if (e is not null && e.Inputs == (long)blockCount * perBlock) { executedHeight = e.Height; break; }
+                var e = await AppStreamReader.ProgressAsync(q, appId, ct);
+                if (e.SealedInputs == (long)blockCount * perBlock && e.ExecutedHeight == e.SealedHeight) { executedHeight = e.ExecutedHeight; break; }
                 await Task.Delay(100, ct);
             }
             foreach (var s in services) await s.DisposeAsync();
@@ -94,9 +97,17 @@ public static class SignerBench
             // Baseline: per block, one re-execution and an in-memory t-of-n FROST signature.
             var keys = TrustedDealer.Deal(n, t);
             var verifying = keys.Packages.ToDictionary(k => k.Id, k => k.VerifyingShare);
-            var proposed = new List<ProposedBlock>();
-            for (var h = 0L; h < heights; h++)
-                proposed.Add((await ProposedBlocks.LoadAsync(store, appId, h, ct))!);
+            var proposed = new List<AppBlock>();
+            await using (var q = store.QuerySession())
+            {
+                for (var after = 1L; proposed.Count < heights;)
+                {
+                    var range = await AppStreamReader.ReadBlocksAsync(q, appId, after, 5_000, ct);
+                    proposed.AddRange(range.Blocks);
+                    after = range.LastSealVersion;
+                    if (range.EndOfStream) break;
+                }
+            }
             var baselineMs = new List<double>();
             using (var runtime = new WasmRuntime())
             {
@@ -106,7 +117,7 @@ public static class SignerBench
                 foreach (var block in proposed)
                 {
                     var watch = Stopwatch.StartNew();
-                    var executed = BlockExecutor.Execute(runtime, code, tree, block.Sealed.Seal, block.Sealed.Inputs, previous);
+                    var executed = BlockExecutor.Execute(runtime, code, tree, block.Seal, block.Inputs, previous);
                     previous = executed.HeaderHash;
                     var message = BlockEncoding.SigningDigest(executed.HeaderHash, DevAccounts.DevChainId, Settlement);
                     var signers = keys.Packages.Take(t).ToList();
@@ -135,7 +146,7 @@ public static class SignerBench
             while (true)
             {
                 await using var q = store.QuerySession();
-                if ((await q.LoadAsync<AppSigning>(appId, ct))?.Height == executedHeight) break;
+                if ((await AppStreamReader.LastAsync<BlockSigned>(q, appId, ct))?.Data.Height == executedHeight) break;
                 if (clock.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException("the committee did not sign every block within 10 minutes");
                 await Task.Delay(20, ct);
             }

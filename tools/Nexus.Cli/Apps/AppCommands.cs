@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Marten;
-using Nexus.AppStreams;
+using Nexus.AppStreams.Reading;
+using Nexus.AppStreams.Registry;
 using Nexus.Contracts.Executor;
 using Nexus.Contracts.Registry;
 using Nexus.Contracts.Sequencer;
@@ -86,25 +87,28 @@ public static class AppCommands
 
     private static Command List()
     {
-        var cmd = new Command("list", "list registered apps with their progress");
+        var cmd = new Command("list", "list registered apps with their progress in each stage");
         cmd.SetAction(async (p, ct) =>
         {
             using var store = CliOptions.Store(p);
             await using var session = store.QuerySession();
-            var apps = await session.Query<AppSequence>().OrderBy(a => a.Id).ToListAsync(ct);
-            var table = new Table().AddColumns("app", "chain", "from block", "conf", "sources", "inputs", "blocks", "rejected");
-            foreach (var a in apps)
+            var table = new Table().AddColumns("app", "chain", "from block", "conf", "sources", "inputs", "sealed", "executed", "signed");
+            foreach (var app in await AppStreamReader.RegistrationsAsync(session, ct))
             {
-                var r = a.Registration;
+                var r = app.Registration;
+                var progress = await AppStreamReader.ProgressAsync(session, app.Id, ct);
                 var sources = string.Join("\n", (r.Inbox is null ? [] : new[] { $"inbox {r.Inbox}" }).Concat(r.Sources.Select(s => $"{s.Contract} {s.EventSignature}")));
-                table.AddRow(Markup.Escape(a.Id), r.ChainId.ToString(), r.FromBlock.ToString(), r.Confirmations.ToString(), Markup.Escape(sources),
-                    a.NextSeq.ToString(), a.NextHeight.ToString(), a.Rejected.ToString());
+                table.AddRow(Markup.Escape(app.Id), r.ChainId.ToString(), r.FromBlock.ToString(), r.Confirmations.ToString(), Markup.Escape(sources),
+                    progress.Inputs.ToString(), Height(progress.SealedHeight), Height(progress.ExecutedHeight), Height(progress.SignedHeight));
             }
             AnsiConsole.Write(table);
             return 0;
         });
         return cmd;
     }
+
+    /// <summary>A stage's last height, or a dash before its first block.</summary>
+    public static string Height(long height) => height < 0 ? "-" : height.ToString();
 
     private static Command Rejections()
     {
@@ -115,12 +119,10 @@ public static class AppCommands
         {
             using var store = CliOptions.Store(p);
             await using var session = store.QuerySession();
-            var query = session.Query<InputRejection>().AsQueryable();
-            if (p.GetValue(id) is { } appId) query = query.Where(r => r.AppId == appId);
-            var rows = await query.OrderByDescending(r => r.RecordedAt).Take(p.GetValue(last)).ToListAsync(ct);
+            var rows = await AppStreamReader.RejectionsAsync(session, p.GetValue(id), p.GetValue(last), ct);
             var table = new Table().AddColumns("app", "L1 position", "tx", "code", "reason");
             foreach (var r in rows)
-                table.AddRow(Markup.Escape(r.AppId), r.Rejection.Position.ToString(), r.Rejection.TxHash[..18] + "…", r.Rejection.Code.ToString(), Markup.Escape(r.Rejection.Reason));
+                table.AddRow(Markup.Escape(r.AppId), r.Position.ToString(), r.TxHash[..18] + "…", r.Code.ToString(), Markup.Escape(r.Reason));
             AnsiConsole.Write(table);
             return 0;
         });
@@ -140,8 +142,8 @@ public static class AppCommands
             var events = await session.Events.FetchStreamAsync(appId, token: ct);
             if (events.Count == 0)
             {
-                var rejected = await session.Query<InputRejection>().Where(r => r.AppId == appId).CountAsync(ct);
-                AnsiConsole.MarkupLineInterpolated($"[red]no app '{appId}'[/] ({rejected} logs for this id were rejected as unknown app)");
+                var rejected = await AppStreamReader.RejectionsAsync(session, appId, 1_000, ct);
+                AnsiConsole.MarkupLineInterpolated($"[red]no app '{appId}'[/] ({rejected.Count} recent logs for this id were rejected as unknown app)");
                 return 1;
             }
             foreach (var e in events.TakeLast(p.GetValue(last)))
@@ -163,6 +165,7 @@ public static class StreamLine
         InputRejected x => $"[grey]{version,6}[/] [red]rejected[/] L1 {x.Position} tx {x.TxHash[..10]}… {x.Code}: {Markup.Escape(x.Reason)}",
         AppCodeDeployed d => $"[grey]{version,6}[/] [blue]code[/] {d.CodeHash[..18]}… ({d.SizeBytes:N0} bytes) from height {d.FromHeight}, fuel {d.FuelLimit:N0}",
         BlockExecuted x => $"[grey]{version,6}[/] [green]executed {x.Height}[/] {x.Results.Count(r => r.Accepted)}/{x.Results.Count} accepted, {x.Header.OutputCount} outputs, state {x.Header.StateRoot[..18]}…, header {x.HeaderHash[..18]}…",
+        Nexus.Contracts.Signer.BlockSigned g => $"[grey]{version,6}[/] [green]signed {g.Height}[/] by replicas {string.Join(",", g.Signers)}, signature {g.Signature[..18]}…",
         _ => $"[grey]{version,6}[/] {Markup.Escape(data.GetType().Name)}",
     };
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Marten;
-using Nexus.AppStreams;
+using Nexus.AppStreams.Reading;
 using Nexus.Runtime.Wasm;
 using Spectre.Console;
 
@@ -19,7 +19,7 @@ public static class AuditCommand
             using var store = CliOptions.Store(p);
             using var runtime = new WasmRuntime(new RuntimeOptions { PoolingAllocator = false });
             await using var session = store.QuerySession();
-            var sealedBlocks = (await session.LoadAsync<AppSequence>(appId, ct))?.NextHeight ?? 0;
+            var sealedBlocks = ((await AppStreamReader.LastAsync<Nexus.Contracts.Sequencer.BlockSealed>(session, appId, ct))?.Data.Height ?? -1) + 1;
             var total = Math.Max(1, p.GetValue(to) is { } t ? Math.Min(t + 1, sealedBlocks) : sealedBlocks);
 
             AuditReport? report = null;

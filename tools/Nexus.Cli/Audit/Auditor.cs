@@ -1,7 +1,7 @@
 using Marten;
-using Nexus.AppStreams;
+using Nexus.AppStreams.Reading;
+using Nexus.AppStreams.Registry;
 using Nexus.Contracts.Executor;
-using Nexus.Contracts.Registry;
 using Nexus.Runtime.Blocks;
 using Nexus.Runtime.Wasm;
 using Nexus.State;
@@ -26,11 +26,10 @@ public sealed class Auditor(IDocumentStore store, WasmRuntime runtime)
     public async Task<AuditReport> RunAsync(string appId, long? toHeight, Action<long>? progress, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        if (await session.LoadAsync<RegisteredApp>(appId, ct) is null)
+        if (await AppStreamReader.RegistrationAsync(session, appId, ct) is null)
             throw new InvalidOperationException($"app '{appId}' is not registered in this database");
 
         var state = new StateTree();
-        var deployments = new List<AppCodeDeployed>();
         // A block's BlockExecuted is written after its seal, often after later seals: records and replays
         // are matched by height across read windows, and compared as soon as both exist.
         var recorded = new Dictionary<long, BlockExecuted>();
@@ -42,16 +41,15 @@ public sealed class Auditor(IDocumentStore store, WasmRuntime runtime)
 
         while (!done)
         {
-            var slice = await AppBlocks.ReadAsync(session, appId, after, Window, ct);
-            deployments.AddRange(slice.Deployments);
-            foreach (var e in slice.Executed)
+            var range = await AppStreamReader.ReadBlocksAsync(session, appId, after, Window, ct);
+            foreach (var e in range.Executed.Select(e => e.Data))
             {
                 if (!recorded.TryAdd(e.Height, e))
                     return Diverged(new Divergence(e.Height, null, "BlockExecuted events", "one per height", "two or more"));
             }
-            foreach (var block in slice.Blocks)
+            foreach (var block in range.Blocks)
             {
-                var h = block.Seal.Height;
+                var h = block.Height;
                 if (toHeight is { } to && h > to)
                 {
                     done = true;
@@ -61,7 +59,7 @@ public sealed class Auditor(IDocumentStore store, WasmRuntime runtime)
                     return Diverged(new Divergence(h, null, "block height", next.ToString(), h.ToString()));
                 try
                 {
-                    var code = await CodeBinding.ForAsync(runtime, AppExecution.CodeAt(deployments, h), hash => AppCodeRegistry.LoadAsync(session, hash, ct));
+                    var code = await CodeBinding.ForAsync(runtime, block.Code, hash => AppCodeRegistry.LoadAsync(session, hash, ct));
                     var replay = BlockExecutor.Execute(runtime, code, state, block.Seal, block.Inputs, previous);
                     replayed[h] = replay;
                     previous = headerHash = replay.HeaderHash;
@@ -81,8 +79,8 @@ public sealed class Auditor(IDocumentStore store, WasmRuntime runtime)
                 verified++;
                 replayed.Remove(h);
             }
-            after = slice.LastVersion;
-            done |= slice.EndOfStream;
+            after = range.LastSealVersion;
+            done |= range.EndOfStream;
         }
         var orphan = recorded.Keys.Where(h => h >= next && (toHeight is null || h <= toHeight)).Order().DefaultIfEmpty(-1).First();
         if (orphan >= 0)

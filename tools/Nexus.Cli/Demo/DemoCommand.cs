@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Numerics;
 using Marten;
-using Nexus.AppStreams;
+using Nexus.AppStreams.Reading;
+using Nexus.AppStreams.Registry;
 using Nexus.Cli.Apps;
 using Nexus.Contracts.Registry;
 using Nexus.Ethereum;
 using Nexus.Ethereum.Artifacts;
-using Nexus.Ethereum.Dev;
+using Nexus.LocalDev.Chain;
 using Spectre.Console;
 
 namespace Nexus.Cli.Demo;
@@ -91,21 +92,15 @@ public static class DemoCommand
             while (!done && DateTime.UtcNow < deadline)
             {
                 await using var session = store.QuerySession();
-                var states = await session.LoadManyAsync<AppSequence>(ct, counter.AppId, bids.AppId);
-                var executions = (await session.LoadManyAsync<AppExecution>(ct, counter.AppId, bids.AppId)).ToDictionary(e => e.Id);
-                var signatures = (await session.LoadManyAsync<AppSigning>(ct, counter.AppId, bids.AppId)).ToDictionary(e => e.Id);
-                var table = new Table().AddColumns("app", "inputs sequenced", "blocks sealed", "rejected", "open inputs", "blocks executed", "inputs accepted", "blocks signed");
-                foreach (var s in states.OrderBy(s => s.Id))
-                {
-                    var x = executions.GetValueOrDefault(s.Id);
-                    table.AddRow(s.Id, $"{s.NextSeq} / {expected}", s.NextHeight.ToString(), s.Rejected.ToString(), s.Open.Count.ToString(),
-                        ((x?.Height ?? -1) + 1).ToString(), x is null ? "0" : (x.Inputs - x.Rejected).ToString(),
-                        ((signatures.GetValueOrDefault(s.Id)?.Height ?? -1) + 1).ToString());
-                }
+                var progress = new List<AppProgress>();
+                foreach (var appId in new[] { counter.AppId, bids.AppId })
+                    progress.Add(await AppStreamReader.ProgressAsync(session, appId, ct));
+                var table = new Table().AddColumns("app", "inputs sequenced", "inputs in sealed blocks", "blocks sealed", "blocks executed", "blocks signed");
+                foreach (var a in progress)
+                    table.AddRow(a.AppId, $"{a.Inputs} / {expected}", a.SealedInputs.ToString(), (a.SealedHeight + 1).ToString(), (a.ExecutedHeight + 1).ToString(), (a.SignedHeight + 1).ToString());
                 live.UpdateTarget(table);
-                done = sending.IsCompleted && states.Count == 2 && states.All(s => s.NextSeq >= expected && s.Open.Count == 0
-                    && executions.TryGetValue(s.Id, out var e) && e.Height == s.NextHeight - 1
-                    && signatures.TryGetValue(s.Id, out var g) && g.Height == e.Height);
+                done = sending.IsCompleted && progress.All(a => a.Inputs >= expected && a.SealedInputs == a.Inputs
+                    && a.ExecutedHeight == a.SealedHeight && a.SignedHeight == a.ExecutedHeight);
                 if (!done) await Task.Delay(300, ct);
             }
         });
@@ -120,8 +115,8 @@ public static class DemoCommand
         }
         await using (var session = store.QuerySession())
         {
-            var unknown = await session.Query<InputRejection>().Where(r => r.AppId == "nobody-registered-me").ToListAsync(ct);
-            foreach (var r in unknown) AnsiConsole.MarkupLineInterpolated($"[red]rejected[/] L1 {r.Rejection.Position} tx {r.Rejection.TxHash[..10]}… {r.Rejection.Code}: {r.Rejection.Reason}");
+            var unknown = await AppStreamReader.RejectionsAsync(session, "nobody-registered-me", 10, ct);
+            foreach (var r in unknown) AnsiConsole.MarkupLineInterpolated($"[red]rejected[/] L1 {r.Position} tx {r.TxHash[..10]}… {r.Code}: {r.Reason}");
         }
         if (done)
         {

@@ -1,7 +1,8 @@
 using Marten;
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Nexus.AppStreams;
+using Nexus.AppStreams.Reading;
+using Nexus.AppStreams.Registry;
 using Nexus.ChainListener.Watches;
 using Nexus.Contracts.ChainListener;
 using Nexus.Ethereum;
@@ -86,7 +87,7 @@ public sealed class ListenerWorker(
         if (!await leadership.EnsureLeaderAsync(chainId, ct)) return true; // standby: look again after the poll interval
 
         await using var session = store.LightweightSession();
-        var registry = await session.Query<RegisteredApp>().ToListAsync(ct);
+        var registry = await AppStreamReader.RegistrationsAsync(session, ct);
         var appsById = registry.ToDictionary(a => a.Id);
         var plans = WatchPlan.For(chainId, registry, options.Value.UnclaimedConfirmations);
         if (plans.Count == 0) return true;
@@ -113,7 +114,7 @@ public sealed class ListenerWorker(
     /// Publishes per app, a few hundred inputs per message; concurrent publishes pipeline the broker
     /// confirms, and the cursor moves only after all are confirmed.
     /// </summary>
-    private Task PublishAsync(IReadOnlyList<InputObserved> inputs, CancellationToken ct) =>
+    private Task PublishAsync(IReadOnlyList<ObservedInput> inputs, CancellationToken ct) =>
         Task.WhenAll(inputs
             .GroupBy(i => i.AppId)
             .SelectMany(app => app.Chunk(options.Value.InputsPerMessage).Select(chunk => new InputsObserved

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Nexus.Ethereum;
+using Nexus.Hosting;
 
 namespace Nexus.ChainListener.Scanning;
 

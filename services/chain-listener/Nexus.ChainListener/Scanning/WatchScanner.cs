@@ -1,4 +1,4 @@
-using Nexus.AppStreams;
+using Nexus.AppStreams.Registry;
 using Nexus.ChainListener.Watches;
 using Nexus.Contracts;
 using Nexus.Contracts.ChainListener;
@@ -21,7 +21,7 @@ public sealed class WatchScanner(
     ListenerOptions options,
     ListenerMetrics metrics,
     ILogger logger,
-    Func<IReadOnlyList<InputObserved>, CancellationToken, Task> publish)
+    Func<IReadOnlyList<ObservedInput>, CancellationToken, Task> publish)
 {
     private readonly LogRangeReader _logs = new(chain);
 
@@ -111,16 +111,16 @@ public sealed class WatchScanner(
         return result;
     }
 
-    internal static List<InputObserved> ToInputs(
+    internal static List<ObservedInput> ToInputs(
         long chainId, WatchPlan plan, LogPosition? preceding, IReadOnlyList<ChainLog> logs, IReadOnlyDictionary<long, BlockHeader> headers)
     {
-        var inputs = new List<InputObserved>(logs.Count);
+        var inputs = new List<ObservedInput>(logs.Count);
         for (var i = 0; i < logs.Count; i++)
         {
             var log = logs[i];
             var position = new LogPosition(log.BlockNumber, log.LogIndex);
             var appId = plan.AppId ?? AppIds.FromTopic(log.Topics.Count > 1 ? log.Topics[1] : "") ?? (log.Topics.Count > 1 ? log.Topics[1] : "unknown");
-            inputs.Add(new InputObserved
+            inputs.Add(new ObservedInput
             {
                 InputId = $"{chainId}:{log.TxHash}:{log.LogIndex}",
                 AppId = appId,

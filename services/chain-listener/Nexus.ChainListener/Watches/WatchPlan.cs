@@ -1,4 +1,4 @@
-using Nexus.AppStreams;
+using Nexus.AppStreams.Registry;
 using Nexus.Ethereum;
 using Nexus.Ethereum.Abi;
 using Nexus.Ethereum.Chain;

@@ -3,8 +3,9 @@ using System.Diagnostics;
 using Marten;
 using Microsoft.Extensions.Options;
 using Nexus.AppStreams;
+using Nexus.AppStreams.Reading;
+using Nexus.AppStreams.Registry;
 using Nexus.Contracts.Executor;
-using Nexus.Contracts.Registry;
 using Nexus.Ethereum;
 using Nexus.Runtime.Blocks;
 using Nexus.Runtime.Wasm;
@@ -14,7 +15,7 @@ namespace Nexus.Executor.Blocks;
 
 /// <summary>
 /// Executes an app's sealed blocks in height order and commits them: state nodes first (idempotent,
-/// content-addressed), then the <see cref="BlockExecuted"/> events under the stream's row lock after
+/// content-addressed), then the <see cref="BlockExecuted"/> events under the stream's lock after
 /// checking that nobody executed them meanwhile. The in-memory state is a cache of the committed
 /// state: whenever a commit does not happen it is dropped and reloaded from its root.
 /// Callers run at most one <see cref="RunAsync"/> per app at a time.
@@ -42,24 +43,19 @@ public sealed class AppExecutor(
     public async Task<int> RunAsync(string appId, CancellationToken ct)
     {
         await using var query = store.QuerySession();
-        if (await query.LoadAsync<AppExecution>(appId, ct) is not { } head)
-            return 0;
+        var head = await query.LoadAsync<AppExecution>(appId, ct) ?? AppExecution.Start(appId);
         var state = await StateAsync(appId, head, ct);
         var (height, previous, afterVersion) = (head.Height, head.HeaderHash, head.SealedVersion);
-        // The deployments known when the head was read, plus any met in the stream since: one deployed
-        // meanwhile precedes, in the stream, the first block it applies to.
-        var deployments = head.Deployments.ToList();
         Task<int>? committing = null;
         var committed = 0;
         try
         {
             for (var batches = 0; batches < BatchesPerRun; batches++)
             {
-                var slice = await AppBlocks.ReadAsync(query, appId, afterVersion, options.Value.ReadWindow, ct);
-                if (slice.Blocks.Count == 0)
+                var range = await AppStreamReader.ReadBlocksAsync(query, appId, afterVersion, options.Value.ReadWindow, ct);
+                if (range.Blocks.Count == 0)
                     break;
-                deployments.AddRange(slice.Deployments.Where(d => !deployments.Contains(d)));
-                var batch = await ExecuteAsync(deployments, state, slice.Blocks.Take(options.Value.MaxBlocksPerCommit), height, previous, query, ct);
+                var batch = await ExecuteAsync(state, range.Blocks.Take(options.Value.MaxBlocksPerCommit), height, previous, query, ct);
                 if (committing is not null && await committing == 0)
                     return committed; // another instance is ahead: the state was dropped
                 committed += committing?.Result ?? 0;
@@ -87,8 +83,7 @@ public sealed class AppExecutor(
     private const int BatchesPerRun = 10;
     private const long MaxOutputBytesPerCommit = 16L << 20;
 
-    private async Task<Batch> ExecuteAsync(IReadOnlyList<AppCodeDeployed> deployments, LoadedState state, IEnumerable<SealedBlock> blocks, long height, string previous,
-        IQuerySession query, CancellationToken ct)
+    private async Task<Batch> ExecuteAsync(LoadedState state, IEnumerable<AppBlock> blocks, long height, string previous, IQuerySession query, CancellationToken ct)
     {
         var timing = Stopwatch.StartNew();
         var executed = new List<BlockExecuted>();
@@ -96,12 +91,12 @@ public sealed class AppExecutor(
         long outputBytes = 0;
         foreach (var block in blocks)
         {
-            // Bounds one transaction (and the events' size on the bus): blocks carry up to 8 MiB of outputs each.
+            // Bounds one transaction: blocks carry up to 8 MiB of outputs each.
             if (outputBytes > MaxOutputBytesPerCommit)
                 break;
-            if (block.Seal.Height != height + 1 + executed.Count)
-                throw new BlockIntegrityException(block.Seal.Height, $"expected height {height + 1 + executed.Count} after the last executed block");
-            var code = await CodeBinding.ForAsync(runtime, AppExecution.CodeAt(deployments, block.Seal.Height), hash => AppCodeRegistry.LoadAsync(query, hash, ct));
+            if (block.Height != height + 1 + executed.Count)
+                throw new BlockIntegrityException(block.Height, $"expected height {height + 1 + executed.Count} after the last executed block");
+            var code = await CodeBinding.ForAsync(runtime, block.Code, hash => AppCodeRegistry.LoadAsync(query, hash, ct));
             var watch = Stopwatch.StartNew();
             var result = BlockExecutor.Execute(runtime, code, state.Tree, block.Seal, block.Inputs, previous);
             // Every block's root stays provable (queries at old heights), so nodes are taken per block.
@@ -121,14 +116,17 @@ public sealed class AppExecutor(
         await nodes.WriteAsync(appId, batch.Nodes, ct);
         var nodesMs = timing.Elapsed.TotalMilliseconds;
         await using var session = store.LightweightSession();
-        var stream = await session.Events.FetchForExclusiveWriting<AppExecution>(appId, ct);
-        // Under the stream's lock: nobody committed these heights (the snapshot, and the per-block
-        // documents as a second witness), and the code each block ran is the code in force for it.
-        var conflict = stream.Aggregate?.Height != expectedHeight
+        var version = await AppStreamLock.LockAsync(session, appId, ct)
+            ?? throw new InvalidOperationException($"app '{appId}' has no stream");
+        // Under the stream's lock: nobody committed these heights (the head, and the block index as a
+        // second witness), and the code each block ran is the code in force for it.
+        var head = await session.LoadAsync<AppExecution>(appId, ct) ?? AppExecution.Start(appId);
+        var registry = await AppStreamReader.RegistrationAsync(session, appId, ct);
+        var conflict = head.Height != expectedHeight
             ? "another instance executed them first"
             : await session.LoadAsync<ExecutedBlock>(ExecutedBlock.IdFor(appId, expectedHeight + 1), ct) is not null
                 ? "they are already recorded"
-                : batch.Blocks.FirstOrDefault(b => (AppExecution.CodeAt(stream.Aggregate.Deployments, b.Height)?.CodeHash ?? BlockEncoding.Zero32) != b.Header.CodeHash) is { } stale
+                : batch.Blocks.FirstOrDefault(b => (registry?.CodeAt(b.Height)?.CodeHash ?? BlockEncoding.Zero32) != b.Header.CodeHash) is { } stale
                     ? $"code for height {stale.Height} changed while it ran"
                     : null;
         if (conflict is not null)
@@ -138,7 +136,13 @@ public sealed class AppExecutor(
             _states.TryRemove(appId, out _);
             return 0;
         }
-        stream.AppendMany(batch.Blocks);
+        session.Events.Append(appId, batch.Blocks);
+        foreach (var (block, i) in batch.Blocks.Select((b, i) => (b, i)))
+        {
+            session.Store(ExecutedBlock.For(block, version + 1 + i));
+            head = head.Apply(block);
+        }
+        session.Store(head);
         await session.SaveChangesAsync(ct);
         log.LogDebug("App {AppId}: blocks {From}..{To} executed in {ExecuteMs:F0} ms; {Nodes} state nodes written in {NodesMs:F0} ms, committed in {CommitMs:F0} ms",
             appId, batch.Blocks[0].Height, batch.Blocks[^1].Height, batch.ExecuteMs, batch.Nodes.Count, nodesMs, timing.Elapsed.TotalMilliseconds - nodesMs);

@@ -1,16 +1,17 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Marten;
 using Microsoft.Extensions.Options;
-using Nexus.AppStreams;
-using Nexus.Ethereum;
+using Nexus.AppStreams.Reading;
+using Nexus.Hosting;
 
 namespace Nexus.Executor.Blocks;
 
 /// <summary>
-/// Decides when each app runs: on an <c>AppBlockSealed</c> wake-up, on a periodic sweep that finds
-/// sealed-but-unexecuted blocks (so a lost, early or never-published message delays a block by at
-/// most one sweep), and again right away while an app has more blocks. One run per app at a time;
-/// failures retry with exponential backoff without blocking other apps.
+/// Decides when each app runs: on a sealed-block notification, on a periodic sweep that wakes every
+/// app whose stream moved since it was last looked at (so a lost, early or never-published message
+/// delays a block by at most one sweep), and again right away while an app has more blocks. One run
+/// per app at a time; failures retry with exponential backoff without blocking other apps.
 /// </summary>
 public sealed class ExecutionScheduler(
     AppExecutor executor,
@@ -21,11 +22,16 @@ public sealed class ExecutionScheduler(
 {
     private readonly Channel<string> _wakeups = Channel.CreateUnbounded<string>();
     private readonly Dictionary<string, AppSlot> _slots = [];
+    // The stream version each app had when a run last found nothing more to execute: the sweep wakes
+    // only apps whose stream moved since, so its cost grows with active apps, not registered ones.
+    private readonly ConcurrentDictionary<string, long> _lookedAt = new();
 
     private sealed class AppSlot
     {
         public bool Running;
         public bool Again;
+        /// <summary>The stream version the last sweep saw (a run that then finds nothing has looked at least that far).</summary>
+        public long SeenVersion;
         public readonly Backoff Backoff = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30));
     }
 
@@ -61,10 +67,13 @@ public sealed class ExecutionScheduler(
     {
         var more = false;
         var delay = TimeSpan.Zero;
+        var seen = slot.SeenVersion;
         try
         {
             more = await executor.RunAsync(appId, ct) > 0;
             slot.Backoff.Reset();
+            if (!more)
+                _lookedAt[appId] = seen;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -98,21 +107,13 @@ public sealed class ExecutionScheduler(
             try
             {
                 await using var query = store.QuerySession();
-                var sealedHeights = (await query.Query<AppSequence>().Select(s => new { s.Id, s.NextHeight }).ToListAsync(ct))
-                    .ToDictionary(s => s.Id, s => s.NextHeight - 1);
-                var executed = (await query.Query<AppExecution>().Select(e => new { e.Id, e.Height }).ToListAsync(ct))
-                    .ToDictionary(e => e.Id, e => e.Height);
-                foreach (var (appId, sealedHeight) in sealedHeights)
+                foreach (var (appId, version) in await AppStreamReader.StreamVersionsAsync(query, ct))
                 {
-                    if (!executed.TryGetValue(appId, out var height))
-                    {
-                        // Registered before the executor existed: build its execution snapshot from the stream once.
-                        await store.Advanced.RebuildSingleStreamAsync<AppExecution>(appId, ct);
-                        log.LogInformation("App {AppId}: execution snapshot built from its existing stream", appId);
-                        height = -1;
-                    }
-                    if (sealedHeight > height)
-                        Wake(appId);
+                    if (appId == AppStreamReader.UnregisteredStream || _lookedAt.GetValueOrDefault(appId, -1) >= version)
+                        continue;
+                    lock (_slots)
+                        (_slots.TryGetValue(appId, out var s) ? s : _slots[appId] = new AppSlot()).SeenVersion = version;
+                    Wake(appId);
                 }
                 backoff.Reset();
                 await Task.Delay(options.Value.SweepIntervalMs, ct);

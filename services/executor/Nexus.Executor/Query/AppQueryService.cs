@@ -1,8 +1,10 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Marten;
-using Nexus.AppStreams;
+using Nexus.AppStreams.Reading;
+using Nexus.Contracts.Executor;
 using Nexus.Contracts.Query;
+using Nexus.Executor.Blocks;
 using Nexus.Ethereum;
 using Nexus.State;
 using Proto = Nexus.Contracts.Query;
@@ -19,7 +21,7 @@ public sealed class AppQueryService(IDocumentStore store, StateNodes nodes) : Ap
     public override async Task<GetStateResponse> GetState(GetStateRequest request, ServerCallContext context)
     {
         var block = await BlockAsync(request.AppId, request.HasHeight ? request.Height : null, context.CancellationToken);
-        var root = Hex.Decode(block.Block.Header.StateRoot);
+        var root = Hex.Decode(block.Header.StateRoot);
         StateProof proof;
         try
         {
@@ -33,7 +35,7 @@ public sealed class AppQueryService(IDocumentStore store, StateNodes nodes) : Ap
         {
             Height = block.Height,
             StateRoot = ByteString.CopyFrom(root),
-            HeaderHash = block.Block.HeaderHash,
+            HeaderHash = block.HeaderHash,
             Found = proof.IsInclusion,
             Proof = new Proto.StateValueProof
             {
@@ -51,10 +53,10 @@ public sealed class AppQueryService(IDocumentStore store, StateNodes nodes) : Ap
     public override async Task<GetHeaderResponse> GetHeader(GetHeaderRequest request, ServerCallContext context)
     {
         var block = await BlockAsync(request.AppId, request.HasHeight ? request.Height : null, context.CancellationToken);
-        var h = block.Block.Header;
+        var h = block.Header;
         return new GetHeaderResponse
         {
-            HeaderHash = block.Block.HeaderHash,
+            HeaderHash = block.HeaderHash,
             Header = new Proto.BlockHeader
             {
                 ChainId = h.ChainId,
@@ -83,7 +85,8 @@ public sealed class AppQueryService(IDocumentStore store, StateNodes nodes) : Ap
             .FirstOrDefaultAsync(context.CancellationToken);
         if (block is null || block.LastSeq < request.Seq)
             throw new RpcException(new Status(StatusCode.NotFound, $"input {request.Seq} of app '{request.AppId}' is not executed yet"));
-        var r = block.Block.Results[(int)(request.Seq - block.FirstSeq)];
+        var executed = await ExecutedAtAsync(session, block, context.CancellationToken);
+        var r = executed.Results[(int)(request.Seq - block.FirstSeq)];
         var response = new GetInputResultResponse
         {
             Height = block.Height,
@@ -98,18 +101,23 @@ public sealed class AppQueryService(IDocumentStore store, StateNodes nodes) : Ap
         return response;
     }
 
-    private async Task<ExecutedBlock> BlockAsync(string appId, long? height, CancellationToken ct)
+    /// <summary>The executed block at a height (the latest when none is given), read from the stream where the index says it is.</summary>
+    private async Task<BlockExecuted> BlockAsync(string appId, long? height, CancellationToken ct)
     {
         await using var session = store.QuerySession();
         if (height is null)
         {
-            var head = await session.LoadAsync<AppExecution>(appId, ct)
-                ?? throw new RpcException(new Status(StatusCode.NotFound, $"app '{appId}' is not registered"));
-            if (head.Height < 0)
-                throw new RpcException(new Status(StatusCode.NotFound, $"app '{appId}' has no executed block yet"));
+            var head = await session.LoadAsync<AppExecution>(appId, ct);
+            if (head is null || head.Height < 0)
+                throw new RpcException(new Status(StatusCode.NotFound, $"app '{appId}' has no executed block (or is not registered)"));
             height = head.Height;
         }
-        return await session.LoadAsync<ExecutedBlock>(ExecutedBlock.IdFor(appId, height.Value), ct)
+        var block = await session.LoadAsync<ExecutedBlock>(ExecutedBlock.IdFor(appId, height.Value), ct)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"block {height} of app '{appId}' is not executed"));
+        return await ExecutedAtAsync(session, block, ct);
     }
+
+    private static async Task<BlockExecuted> ExecutedAtAsync(IQuerySession session, ExecutedBlock block, CancellationToken ct) =>
+        (await AppStreamReader.EventAtAsync<BlockExecuted>(session, block.AppId, block.StreamVersion, ct))?.Data
+        ?? throw new RpcException(new Status(StatusCode.DataLoss, $"block {block.Height} of app '{block.AppId}' is not at version {block.StreamVersion} of its stream"));
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Nexus.Contracts.Signer;
@@ -5,17 +7,28 @@ using Nexus.Crypto.Frost;
 
 namespace Nexus.MpcSigner.Coordinator;
 
-/// <summary>One replica as the coordinator sees it: its authenticated client, the nonce commitments it handed out, whether it is excluded.</summary>
+/// <summary>
+/// One replica as the coordinator sees it, and everything the coordinator remembers about it: its
+/// authenticated client, the nonce commitments it handed out, until when it is excluded, how far it
+/// is known to have verified each app, and its running catch-ups. Its state is its own: other parts
+/// of the coordinator go through these methods, never its collections.
+/// </summary>
 public sealed class ReplicaClient : IDisposable
 {
-    private readonly GrpcChannel _channel;
+    private readonly GrpcChannel? _channel;
+    private readonly TimeProvider _clock;
     private readonly Queue<(string Id, SigningCommitments Commitments)> _commitments = new();
     private readonly SemaphoreSlim _refill = new(1, 1);
+    private readonly ConcurrentDictionary<string, long> _verified = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _catchUpHolds = new();
+    private readonly Dictionary<string, Task> _catchUps = [];
+    private DateTimeOffset _excludedUntil;
 
-    public ReplicaClient(ReplicaEndpoint endpoint, System.Security.Cryptography.X509Certificates.X509Certificate2? clientCertificate)
+    public ReplicaClient(ReplicaEndpoint endpoint, X509Certificate2? clientCertificate, TimeProvider clock)
     {
         Id = new Identifier(checked((ushort)endpoint.Id));
         Url = endpoint.Url;
+        _clock = clock;
         _channel = string.IsNullOrWhiteSpace(endpoint.ServerCertificatePin)
             ? GrpcChannel.ForAddress(endpoint.Url)
             : Nexus.Hosting.Grpc.MutualTls.Channel(endpoint.Url,
@@ -24,28 +37,55 @@ public sealed class ReplicaClient : IDisposable
         Client = SignerAuth.Client(_channel.CreateCallInvoker(), Secrets.Read(endpoint.Token, endpoint.TokenFile, $"Coordinator:Replicas[{endpoint.Id}]:Token"));
     }
 
+    /// <summary>A replica reached through a given client (tests put an in-memory replica behind it).</summary>
+    public ReplicaClient(Identifier id, Signer.SignerClient client, TimeProvider clock)
+    {
+        Id = id;
+        Url = $"in-memory:{id}";
+        Client = client;
+        _clock = clock;
+    }
+
     public Identifier Id { get; }
     public string Url { get; }
     public Signer.SignerClient Client { get; }
 
-    /// <summary>Until when this replica is left out of signing sets (it sent an invalid share).</summary>
-    public DateTimeOffset ExcludedUntil { get; set; }
+    public bool IsExcluded => _excludedUntil > _clock.GetUtcNow();
 
-    /// <summary>The running catch-up of this replica, per app.</summary>
-    public Dictionary<string, Task> CatchUps { get; } = [];
-
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _verified = new();
+    /// <summary>Leaves this replica out of signing sets for <paramref name="time"/>; returns until when.</summary>
+    public DateTimeOffset Exclude(TimeSpan time) => _excludedUntil = _clock.GetUtcNow() + time;
 
     /// <summary>The highest height this replica is known to have verified, per app (-1: not known).</summary>
     public long VerifiedHeight(string appId) => _verified.GetValueOrDefault(appId, -1);
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _holds = new();
-
-    public bool CatchUpHeld(string appId) => _holds.TryGetValue(appId, out var until) && until > DateTimeOffset.UtcNow;
-
-    public void HoldCatchUp(string appId, TimeSpan time) => _holds[appId] = DateTimeOffset.UtcNow + time;
-
     public void Verified(string appId, long height) => _verified.AddOrUpdate(appId, height, (_, h) => Math.Max(h, height));
+
+    /// <summary>
+    /// Starts <paramref name="catchUp"/> for an app unless one is running for it or catching up is held
+    /// (after a failure); false when not started.
+    /// </summary>
+    public bool TryStartCatchUp(string appId, Func<Task> catchUp)
+    {
+        lock (_catchUps)
+        {
+            if (_catchUps.TryGetValue(appId, out var running) && !running.IsCompleted || CatchUpHeld(appId))
+                return false;
+            _catchUps[appId] = Task.Run(catchUp);
+            return true;
+        }
+    }
+
+    /// <summary>The running (or last) catch-up of an app, or a completed task.</summary>
+    public Task CatchUpOf(string appId)
+    {
+        lock (_catchUps)
+            return _catchUps.GetValueOrDefault(appId) ?? Task.CompletedTask;
+    }
+
+    /// <summary>No catch-up for an app for a while (a replica that refuses would re-execute the same block on every sweep).</summary>
+    public void HoldCatchUp(string appId, TimeSpan time) => _catchUpHolds[appId] = _clock.GetUtcNow() + time;
+
+    private bool CatchUpHeld(string appId) => _catchUpHolds.TryGetValue(appId, out var until) && until > _clock.GetUtcNow();
 
     /// <summary>One unused commitment, fetching a batch when none is left (one round trip per batch, not per block).</summary>
     public async Task<(string Id, SigningCommitments Commitments)> TakeCommitmentAsync(int batch, TimeSpan timeout, CancellationToken ct)
@@ -55,7 +95,7 @@ public sealed class ReplicaClient : IDisposable
         {
             if (_commitments.Count == 0)
             {
-                var response = await Client.CommitAsync(new CommitRequest { Count = (uint)batch }, deadline: DateTime.UtcNow + timeout, cancellationToken: ct);
+                var response = await Client.CommitAsync(new CommitRequest { Count = (uint)batch }, deadline: _clock.GetUtcNow().UtcDateTime + timeout, cancellationToken: ct);
                 if (response.Commitments.Count == 0)
                     throw new RpcException(new Status(StatusCode.DataLoss, $"replica {Id} sent no commitments"));
                 foreach (var c in response.Commitments)
@@ -82,7 +122,7 @@ public sealed class ReplicaClient : IDisposable
         _refill.Release();
     }
 
-    public void Dispose() => _channel.Dispose();
+    public void Dispose() => _channel?.Dispose();
 }
 
 /// <summary>The committee's clients, owned by the container so their channels are disposed with it.</summary>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using Nexus.AppStreams;
 using Nexus.Contracts.Signer;
 using Nexus.Ethereum;
 using Nexus.Ethereum.Chain;

@@ -33,6 +33,9 @@ public static class ProposalJson
         return (seal, inputs, deployment);
     }
 
+    /// <summary>The code hash of the deployment in a proposal (null when the block runs no code).</summary>
+    public static string? CodeHash(BlockProposal proposal) => Read<AppCodeDeployed>(proposal.DeploymentJson, "deployment_json")?.CodeHash;
+
     private static T? Read<T>(Google.Protobuf.ByteString bytes, string field)
     {
         if (bytes.IsEmpty)

@@ -19,7 +19,7 @@ public static class InputDecoder
     public sealed record Decoded(string Source, string? Sender, long? Nonce, string? Payload, IReadOnlyList<DecodedArgument> Arguments);
 
     /// <summary>Decodes, or returns the rejection code and reason.</summary>
-    public static (Decoded? Input, RejectionCode Code, string Reason) Decode(AppRegistered app, InputObserved log)
+    public static (Decoded? Input, RejectionCode Code, string Reason) Decode(AppRegistered app, ObservedInput log)
     {
         var topic0 = log.Topics.Count > 0 ? log.Topics[0] : "";
         try
@@ -42,7 +42,7 @@ public static class InputDecoder
         return (null, RejectionCode.UnregisteredSource, $"log of {log.Emitter} with topic {topic0} is not a source of app '{app.AppId}'");
     }
 
-    private static Decoded DecodeInbox(AppRegistered app, InputObserved log)
+    private static Decoded DecodeInbox(AppRegistered app, ObservedInput log)
     {
         var submission = InboxEvents.Decode(log.Topics, log.Data);
         if (submission.AppId != app.AppId)

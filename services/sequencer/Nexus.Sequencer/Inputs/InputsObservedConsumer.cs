@@ -2,52 +2,49 @@ using Marten;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Nexus.AppStreams;
+using Nexus.AppStreams.Reading;
 using Nexus.Contracts.ChainListener;
-using Nexus.Hosting;
+using Nexus.Contracts.Sequencer;
 
 namespace Nexus.Sequencer.Inputs;
 
 /// <summary>
-/// Takes observed inputs (several messages per transaction) and, per app, appends them to the app's stream in chain order.
-/// Exactly-once comes from the stream, not the bus: each app's stream is locked for the
-/// transaction (<c>FetchForExclusiveWriting</c>), a log at or before the app's last position is a
-/// duplicate, and a log whose predecessor has not been taken yet is parked until it has.
+/// Takes observed inputs (several messages per transaction) and, per app, appends them to the app's
+/// stream in chain order. Exactly-once comes from the stream, not the bus: each app's stream is locked
+/// for the transaction, a log at or before the app's last position is a duplicate, and a log whose
+/// predecessor has not been taken yet is parked until it has.
 /// </summary>
 public sealed class InputsObservedConsumer(
     IDocumentStore store,
     IOptions<SequencerOptions> options,
     SequencerMetrics metrics,
-    TimeProvider clock,
-    ILogger<InputsObservedConsumer> logger) : IConsumer<Batch<InputsObserved>>
+    TimeProvider clock) : IConsumer<Batch<InputsObserved>>
 {
     public async Task Consume(ConsumeContext<Batch<InputsObserved>> context)
     {
         var ct = context.CancellationToken;
         var now = clock.GetUtcNow();
-        var unknownApp = new List<InputRejection>();
+        var unknownApp = new List<ObservedInput>();
         await using var session = store.LightweightSession();
 
-        // One lock order for every instance, so two sequencers never deadlock on each other's apps.
+        // One lock order for every instance, so two sequencers never deadlock on each other's apps: app
+        // streams in ordinal order, then the stream of unregistered ids.
         foreach (var app in context.Message.SelectMany(m => m.Message.Inputs).GroupBy(m => m.AppId).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var stream = await session.Events.FetchForExclusiveWriting<AppSequence>(app.Key, ct);
-            if (stream.Aggregate is null)
+            var version = app.Key == AppStreamReader.UnregisteredStream ? null : await AppStreamLock.LockAsync(session, app.Key, ct);
+            var registration = version is null ? null : await AppStreamReader.RegistrationAsync(session, app.Key, ct);
+            if (registration is null)
             {
-                foreach (var log in app.DistinctBy(l => l.InputId))
-                {
-                    var rejection = SequencingBatch.UnknownApp(log, now);
-                    session.Store(rejection);
-                    unknownApp.Add(rejection);
-                }
+                unknownApp.AddRange(app);
                 continue;
             }
-
-            var batch = new SequencingBatch(stream.Aggregate, stream.CurrentVersion ?? 0, options.Value.MaxInputsPerBlock, now);
+            var head = await session.LoadAsync<AppSequence>(app.Key, ct) ?? await StartAsync(session, registration.Registration, ct);
+            var batch = new SequencingBatch(head, version!.Value, options.Value.MaxInputsPerBlock, now);
             await TakeUnclaimedAsync(session, batch, app.Where(l => l.Unclaimed).DistinctBy(l => l.InputId).ToList(), ct);
             var parked = await TakeInOrderAsync(session, batch, app.Where(l => !l.Unclaimed).DistinctBy(l => l.InputId).ToList(), ct);
 
             foreach (var waiting in parked) session.Store(PendingInput.For(waiting));
-            if (batch.State.Last is { } last && batch.State.Last != stream.Aggregate.Last)
+            if (batch.State.Last is { } last && batch.State.Last != head.Last)
             {
                 // A parked input may also have come again in this batch and been taken from there: clear
                 // whatever is parked at or before the new last position (one statement, sent with the commit).
@@ -55,24 +52,51 @@ public sealed class InputsObservedConsumer(
                     (x.Input.Position.BlockNumber < last.BlockNumber ||
                      (x.Input.Position.BlockNumber == last.BlockNumber && x.Input.Position.LogIndex <= last.LogIndex)));
             }
-            if (batch.Events.Count > 0) stream.AppendMany(batch.Events);
+            if (batch.Events.Count > 0)
+            {
+                session.Events.Append(app.Key, batch.Events);
+                session.Store(batch.State);
+            }
             foreach (var rejection in batch.Rejections) session.Store(rejection);
             metrics.Record(batch, parked.Count);
         }
 
+        var unknown = await RejectUnknownAppsAsync(session, unknownApp, now, ct);
         await session.SaveChangesAsync(ct);
-
-        // Unknown apps have no stream for the publishing subscription to read, so publish here, after the
-        // commit: a crash before this line redelivers the batch, which records the same ids and publishes again.
-        foreach (var rejection in unknownApp)
-        {
-            await context.Publish(rejection.Rejection, c => c.MessageId = MessageIds.For("input-rejected", rejection.Id), ct);
-            logger.LogWarning("Rejected {InputId}: {Reason}", rejection.Id, rejection.Rejection.Reason);
-        }
-        metrics.UnknownApp(unknownApp.Count);
+        metrics.UnknownApp(unknown);
     }
 
-    private static async Task TakeUnclaimedAsync(IDocumentSession session, SequencingBatch batch, List<InputObserved> unclaimed, CancellationToken ct)
+    /// <summary>
+    /// The sequencer's head for an app it has not sequenced for yet. A stream that already holds inputs
+    /// without the head that produced them was written by another sequencer schema (or a version of it
+    /// whose records do not carry over): starting again at sequence 0 would corrupt it, so refuse.
+    /// </summary>
+    private static async Task<AppSequence> StartAsync(IDocumentSession session, Contracts.Registry.AppRegistered registration, CancellationToken ct)
+    {
+        if (await AppStreamReader.LastAsync<InputSequenced>(session, registration.AppId, ct) is { } taken)
+            throw new InvalidOperationException(
+                $"app '{registration.AppId}' has inputs in its stream (up to seq {taken.Data.Input.Seq}) but no sequencer head: this database predates the sequencer's records; recreate it (dev data) rather than sequence the app again");
+        return AppSequence.Start(registration);
+    }
+
+    /// <summary>Logs naming an app id nobody registered: rejected once each, in the stream of unregistered ids; returns how many.</summary>
+    private static async Task<int> RejectUnknownAppsAsync(IDocumentSession session, List<ObservedInput> logs, DateTimeOffset now, CancellationToken ct)
+    {
+        if (logs.Count == 0) return 0;
+        var exists = await AppStreamLock.LockAsync(session, AppStreamReader.UnregisteredStream, ct) is not null;
+        var seen = (await session.LoadManyAsync<InputRejection>(ct, logs.Select(l => l.InputId).Distinct())).Select(r => r.Id).ToHashSet();
+        var rejections = logs.DistinctBy(l => l.InputId).Where(l => !seen.Contains(l.InputId)).Select(l => SequencingBatch.UnknownApp(l, now)).ToList();
+        if (rejections.Count == 0) return 0;
+        var events = rejections.Select(r => (object)r.Rejection).ToArray();
+        if (exists)
+            session.Events.Append(AppStreamReader.UnregisteredStream, events);
+        else
+            session.Events.StartStream(AppStreamReader.UnregisteredStream, events);
+        foreach (var rejection in rejections) session.Store(rejection);
+        return rejections.Count;
+    }
+
+    private static async Task TakeUnclaimedAsync(IDocumentSession session, SequencingBatch batch, List<ObservedInput> unclaimed, CancellationToken ct)
     {
         if (unclaimed.Count == 0) return;
         var seen = (await session.LoadManyAsync<InputRejection>(ct, unclaimed.Select(u => u.InputId))).Select(r => r.Id).ToHashSet();
@@ -81,7 +105,7 @@ public sealed class InputsObservedConsumer(
     }
 
     /// <summary>Takes the chain from the app's last position as far as the arrivals and parked inputs reach; returns what still waits.</summary>
-    private static async Task<List<InputObserved>> TakeInOrderAsync(IDocumentSession session, SequencingBatch batch, List<InputObserved> arrivals, CancellationToken ct)
+    private static async Task<List<ObservedInput>> TakeInOrderAsync(IDocumentSession session, SequencingBatch batch, List<ObservedInput> arrivals, CancellationToken ct)
     {
         var waiting = arrivals.Where(l => !batch.IsDuplicate(l)).ToDictionary(l => PendingInput.IdFor(l.AppId, l.Preceding));
         var appId = batch.State.Id;

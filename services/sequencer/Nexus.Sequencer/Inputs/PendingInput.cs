@@ -8,10 +8,10 @@ namespace Nexus.Sequencer.Inputs;
 /// PostgreSQL under the position it waits for, so it survives restarts and any sequencer instance
 /// that takes the predecessor finds it with one key lookup.
 /// </summary>
-public sealed record PendingInput(string Id, string AppId, InputObserved Input)
+public sealed record PendingInput(string Id, string AppId, ObservedInput Input)
 {
     public static string IdFor(string appId, LogPosition? waitsFor) =>
         waitsFor is null ? $"{appId}|start" : $"{appId}|{waitsFor.BlockNumber}|{waitsFor.LogIndex}";
 
-    public static PendingInput For(InputObserved input) => new(IdFor(input.AppId, input.Preceding), input.AppId, input);
+    public static PendingInput For(ObservedInput input) => new(IdFor(input.AppId, input.Preceding), input.AppId, input);
 }

@@ -1,4 +1,3 @@
-using Nexus.AppStreams;
 using Nexus.Contracts;
 using Nexus.Contracts.ChainListener;
 using Nexus.Contracts.Sequencer;
@@ -22,16 +21,16 @@ public sealed class SequencingBatch(AppSequence start, long startVersion, int ma
     public IReadOnlyList<InputRejection> Rejections => _rejections;
 
     /// <summary>True when the log was already taken (sequenced or rejected in order).</summary>
-    public bool IsDuplicate(InputObserved log) => State.Last is { } last && !last.IsBefore(log.Position);
+    public bool IsDuplicate(ObservedInput log) => State.Last is { } last && !last.IsBefore(log.Position);
 
     /// <summary>True when the log is the next one of the app's order chain.</summary>
-    public bool IsNext(InputObserved log) => Equals(log.Preceding, State.Last);
+    public bool IsNext(ObservedInput log) => Equals(log.Preceding, State.Last);
 
     /// <summary>
     /// Handles a log the inbox-wide watch reported because no app claimed it when it was seen.
     /// Returns false when there is nothing to do (the app's own watch covers it).
     /// </summary>
-    public bool TakeUnclaimed(InputObserved log)
+    public bool TakeUnclaimed(ObservedInput log)
     {
         if (log.Position.BlockNumber >= State.Registration.FromBlock) return false;
         Reject(log, RejectionCode.BeforeRegistration,
@@ -40,7 +39,7 @@ public sealed class SequencingBatch(AppSequence start, long startVersion, int ma
     }
 
     /// <summary>Takes the next log of the chain: sequences it, or rejects it in place; cuts a block when due.</summary>
-    public void TakeNext(InputObserved log)
+    public void TakeNext(ObservedInput log)
     {
         if (!IsNext(log)) throw new InvalidOperationException($"{log.InputId} does not follow {State.Last}");
         var (decoded, code, reason) = InputDecoder.Decode(State.Registration, log);
@@ -93,7 +92,7 @@ public sealed class SequencingBatch(AppSequence start, long startVersion, int ma
         });
     }
 
-    private void Reject(InputObserved log, RejectionCode code, string reason)
+    private void Reject(ObservedInput log, RejectionCode code, string reason)
     {
         var rejection = Rejection(log, code, reason, now);
         Append(rejection.Rejection);
@@ -113,11 +112,11 @@ public sealed class SequencingBatch(AppSequence start, long startVersion, int ma
         };
     }
 
-    /// <summary>Rejection of a log for an app id nobody registered (there is no stream to put it in).</summary>
-    public static InputRejection UnknownApp(InputObserved log, DateTimeOffset now) =>
+    /// <summary>Rejection of a log for an app id nobody registered (recorded in the stream of unregistered ids).</summary>
+    public static InputRejection UnknownApp(ObservedInput log, DateTimeOffset now) =>
         Rejection(log, RejectionCode.UnknownApp, $"no app is registered under id '{log.AppId}'", now);
 
-    private static InputRejection Rejection(InputObserved log, RejectionCode code, string reason, DateTimeOffset now) =>
+    private static InputRejection Rejection(ObservedInput log, RejectionCode code, string reason, DateTimeOffset now) =>
         new(log.InputId, log.AppId, new InputRejected
         {
             InputId = log.InputId,

@@ -71,10 +71,13 @@ start_postgres() {
     }
     rm -f "$pwfile"
   fi
-  log "postgres: starting on 127.0.0.1:$NEXUS_PG_PORT (log $PG_LOG)"
-  # fsync/synchronous_commit/full_page_writes off: fast but NOT crash-safe. Local dev/test only.
+  # fsync/synchronous_commit/full_page_writes off: fast but NOT crash-safe, for local dev and tests.
+  # NEXUS_PG_DURABLE=1 keeps PostgreSQL's durable defaults (the benchmarks measure that way).
+  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" mode="not crash-safe: dev/test only"
+  if [[ "${NEXUS_PG_DURABLE:-0}" == 1 ]]; then durability="" mode="durable: fsync on"; fi
+  log "postgres: starting on 127.0.0.1:$NEXUS_PG_PORT, $mode (log $PG_LOG)"
   run_as postgres "$NEXUS_PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $NEXUS_PG_PORT -k $PG_DATA -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-c listen_addresses=127.0.0.1 -p $NEXUS_PG_PORT -k $PG_DATA -c max_connections=300 $durability" \
     start >/dev/null || {
     tail -n 20 "$PG_LOG" >&2 || true
     die "pg_ctl start failed (see $PG_LOG)"

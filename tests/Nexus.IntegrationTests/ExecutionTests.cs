@@ -135,7 +135,12 @@ public sealed class ExecutionTests
         {
             await p.Dapp.SubmitBatchAsync(p.Inbox, app.AppId, Enumerable.Range(1, 20).Select(i => Amount(i)).ToList());
             if (round == 4)
+            {
+                // Killed only once it has committed part of this traffic, while more is sealed behind it.
+                await p.Dapp.MineAsync(1);
+                await Poll.Until(async () => await ExecutedInputsAsync(p, app.AppId) > 0);
                 await executor.KillAsync();
+            }
             if (round == 7)
                 executor = p.StartProcess("Nexus.Executor");
         }

@@ -63,13 +63,24 @@ public sealed class IngestionTests
         var listener = p.StartProcess("Nexus.ChainListener");
 
         // SIGKILL, mid-stream: the listener while it publishes, then the sequencer while it appends.
+        // Each kill lands only once the process has done work on this run's traffic (it would prove
+        // nothing against a process that had not started yet).
+        async Task<long> SequencedAsync() => (await p.ProgressAsync(inbox.AppId)).Inputs + (await p.ProgressAsync(mixed.AppId)).Inputs;
         var logs = await SendTrafficAsync(p, inbox.AppId, events.AppId, mixed.AppId, mixedAuction, rounds: 16, between: async round =>
         {
             switch (round)
             {
-                case 3: await listener.KillAsync(); break;
+                case 3:
+                    await Poll.Until(async () => await SequencedAsync() > 0);
+                    await listener.KillAsync();
+                    break;
                 case 6: listener = p.StartProcess("Nexus.ChainListener"); break;
-                case 9: await sequencer.KillAsync(); break;
+                case 9:
+                    var before = await SequencedAsync();
+                    await p.Dapp.MineAsync(2);
+                    await Poll.Until(async () => await SequencedAsync() > before); // the restarted listener publishes, the sequencer appends
+                    await sequencer.KillAsync();
+                    break;
                 case 12: sequencer = p.StartProcess("Nexus.Sequencer"); break;
             }
         });
@@ -83,13 +94,15 @@ public sealed class IngestionTests
         await using var p = await Pipeline.StartAsync("reorg");
         var app = await p.RegisterAsync("reorg", inbox: true, payloadAbi: "(uint256 amount)", confirmations: 4);
         await p.StartSequencerAsync();
-        await p.StartListenerAsync();
+        var listener = await p.StartListenerAsync();
 
         var snapshot = await p.Dapp.Web3.Client.SendRequestAsync<string>("evm_snapshot");
         var orphaned = new List<string>();
         for (var i = 0; i < 3; i++)
             orphaned.Add((await p.Dapp.SubmitAsync(p.Inbox, app.AppId, Pipeline.Payloads(1, 666 + i)[0])).TransactionHash);
-        await Task.Delay(500); // the listener polls meanwhile and sees these blocks, still unconfirmed
+        // The listener has seen these blocks (still unconfirmed) before they are orphaned.
+        var orphanTip = await p.HeadAsync();
+        await Poll.Until(() => Pipeline.ListenerProgress(listener).Head >= orphanTip);
         (await p.Dapp.Web3.Client.SendRequestAsync<bool>("evm_revert", null, snapshot)).ShouldBeTrue();
         await p.Dapp.ResetNonceAsync();
 
@@ -99,7 +112,7 @@ public sealed class IngestionTests
         await p.Dapp.MineAsync(5);
 
         await p.WaitForAsync(new Dictionary<string, int> { [app.AppId] = replacements.Count }, Patience);
-        await Task.Delay(1_000); // further polls must not add anything
+        await p.ScannedToHeadAsync(listener, app); // every confirmed block read: nothing more can come
         await p.AssertExactlyOnceInChainOrderAsync(app.AppId, replacements);
         var inputs = (await p.StreamAsync(app.AppId)).Select(e => e.Data).OfType<InputSequenced>().ToList();
         inputs.ShouldAllBe(i => !orphaned.Contains(i.Input.TxHash));
@@ -182,7 +195,8 @@ public sealed class IngestionTests
         await p.Dapp.MineAsync(3);
         using var http = new HttpClient();
         await Poll.Until(async () => (await http.GetAsync(listener.BaseUrl + "/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable);
-        await Task.Delay(2_000); // several failed rounds with backoff
+        var failures = Pipeline.ListenerProgress(listener).RpcFailures;
+        await Poll.Until(() => Pipeline.ListenerProgress(listener).RpcFailures >= failures + 3); // several failed rounds with backoff
         (await p.ProgressAsync(app.AppId)).Inputs.ShouldBe(50);
 
         proxy.Start();
@@ -233,8 +247,8 @@ public sealed class IngestionTests
         p.Overrides["Listener:PollIntervalMs"] = "60000"; // the next poll is a minute away
         var app = await p.RegisterAsync("heads", inbox: true);
         await p.StartSequencerAsync();
-        await p.StartListenerAsync();
-        await Task.Delay(1_000); // first round done, now waiting
+        var listener = await p.StartListenerAsync();
+        await p.ScannedToHeadAsync(listener, app); // first round done, now waiting a minute for the next poll
 
         var expected = await p.LogsOfAsync(await p.Dapp.SubmitAsync(p.Inbox, app.AppId, [1]), p.Inbox);
         await p.Dapp.MineAsync(2);
@@ -249,13 +263,12 @@ public sealed class IngestionTests
         await using var p = await Pipeline.StartAsync("standby");
         var (inbox, events, mixed, mixedAuction) = await ThreeAppsAsync(p);
         await p.StartSequencerAsync();
-        var first = p.StartProcess("Nexus.ChainListener");
-        await Task.Delay(3_000); // the first one takes the lead
-        var second = p.StartProcess("Nexus.ChainListener");
-
         int Leaders() => File.Exists(p.ProcessLog("Nexus.ChainListener"))
             ? File.ReadAllLines(p.ProcessLog("Nexus.ChainListener")).Count(l => l.Contains("Leading the listeners"))
             : 0;
+        var first = p.StartProcess("Nexus.ChainListener");
+        await Poll.Until(() => Leaders() == 1); // the first one takes the lead
+        var second = p.StartProcess("Nexus.ChainListener");
 
         var logs = await SendTrafficAsync(p, inbox.AppId, events.AppId, mixed.AppId, mixedAuction, rounds: 10, between: async round =>
         {
@@ -274,13 +287,17 @@ public sealed class IngestionTests
     {
         await using var p = await Pipeline.StartAsync("nosequencer");
         var app = await p.RegisterAsync("early", inbox: true);
-        await p.StartListenerAsync(); // a fresh broker: no queue is bound to InputsObserved yet
+        var listener = await p.StartListenerAsync(); // a fresh broker: no queue is bound to InputsObserved yet
 
         var expected = new List<LogPosition>();
         for (var i = 0; i < 3; i++)
             expected.AddRange(await p.LogsOfAsync(await p.Dapp.SubmitBatchAsync(p.Inbox, app.AppId, Pipeline.Payloads(5, i * 5)), p.Inbox));
         await p.Dapp.MineAsync(3);
-        await Task.Delay(3_000); // the listener has read and tried to publish them
+        // The listener has read them and tried to publish: the broker returned them (no queue), the round
+        // failed, and the watch did not move past them.
+        var head = await p.HeadAsync();
+        await Poll.Until(() => Pipeline.ListenerProgress(listener).Head >= head && Pipeline.ListenerProgress(listener).FailedRounds > 0);
+        Pipeline.ListenerProgress(listener).ScannedTo($"app:{app.AppId}").ShouldBeLessThan(expected[0].BlockNumber);
 
         await p.StartSequencerAsync();
         await p.WaitForAsync(new Dictionary<string, int> { [app.AppId] = expected.Count }, Patience);

@@ -82,7 +82,12 @@ public sealed class OrderingAndSafetyTests
         lines.ShouldContain(l => l.StartsWith("nexus_listener_deep_reorgs") && l.Contains($"watch=\"app:{app.AppId}\"") && l.TrimEnd().EndsWith(" 1"));
         lines.ShouldContain(l => l.StartsWith("nexus_listener_halted_watches") && !l.TrimEnd().EndsWith(" 0"));
 
-        await Task.Delay(1_000); // further polls publish nothing for the halted app
+        // Further rounds (a new head seen after the halt) publish nothing for the halted app.
+        await p.Dapp.MineAsync(1);
+        var head = await p.HeadAsync();
+        await Poll.Until(() => Pipeline.ListenerProgress(listener).Head >= head);
+        await p.Dapp.MineAsync(1);
+        await Poll.Until(() => Pipeline.ListenerProgress(listener).Head >= head + 1);
         await p.AssertExactlyOnceInChainOrderAsync(app.AppId, original);
     }
 

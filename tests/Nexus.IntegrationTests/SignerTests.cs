@@ -161,7 +161,7 @@ public sealed class SignerTests
         // (Both run in this process, so their metrics mix; ask the services themselves.)
         static bool Leads(Nexus.LocalDev.Hosting.InProcessService s) =>
             ((SigningCoordinator)s.Services.GetService(typeof(SigningCoordinator))!).IsLeader;
-        await Task.Delay(1_000);
+        await Poll.Until(() => ((SigningCoordinator)standby.Services.GetService(typeof(SigningCoordinator))!).IsLeader || Leads(coordinator));
         Leads(coordinator).ShouldBeTrue();
         Leads(standby).ShouldBeFalse();
         await c.StopCoordinatorAsync();
@@ -201,7 +201,8 @@ public sealed class SignerTests
 
         await SubmitAsync(p, app.AppId, 6, 5);
         await Poll.Until(async () => (await p.ExecutedAsync(app.AppId)).Sum(b => b.Results.Count) == 10);
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // The coordinator has put the new block to the committee and heard both refusals.
+        await Poll.Until(() => new[] { 4, 5 }.All(id => c.CoordinatorReplica(id).LastRefusal is { Height: var h } && h == height + 1));
         (await c.SignedAsync(app.AppId)).Count.ShouldBe(before, "two agreeing replicas must not produce a signature");
 
         var proposal = await c.ProposalAsync(app.AppId, height + 1);

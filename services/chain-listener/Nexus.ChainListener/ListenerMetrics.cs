@@ -14,6 +14,9 @@ public sealed class ListenerMetrics
     private readonly ConcurrentDictionary<string, long> _lag = new();
     private readonly ConcurrentDictionary<string, bool> _halted = new();
     private int _leader;
+    private long _head = -1;
+    private long _rpcFailureCount;
+    private long _failedRounds;
 
     public ListenerMetrics(IMeterFactory meters)
     {
@@ -28,10 +31,28 @@ public sealed class ListenerMetrics
             _lag.Select(kv => new Measurement<long>(kv.Value, new KeyValuePair<string, object?>("watch", kv.Key))),
             description: "Head minus the last scanned block (includes the confirmation depth)");
         meter.CreateObservableGauge("nexus_listener_leader", () => _leader, description: "1 when this instance is the active listener, 0 on standby");
+        meter.CreateObservableGauge("nexus_listener_head_block", () => Interlocked.Read(ref _head), description: "The chain head the last round saw");
+        meter.CreateObservableCounter("nexus_listener_failed_rounds", () => Interlocked.Read(ref _failedRounds), description: "Rounds that failed (RPC, database or broker) and were retried with backoff");
         meter.CreateObservableGauge("nexus_listener_halted_watches", () => _halted.Count(kv => kv.Value));
     }
 
     public void Published(string watch, int count) => _published.Add(count, new KeyValuePair<string, object?>("watch", watch));
+    /// <summary>The head the last round saw (-1 before the first).</summary>
+    public long Head => Interlocked.Read(ref _head);
+
+    /// <summary>How far a watch has scanned (-1 when it has not yet).</summary>
+    public long ScannedTo(string watch) => _scannedTo.GetValueOrDefault(watch, -1);
+
+    /// <summary>Failed RPC rounds so far.</summary>
+    public long RpcFailures => Interlocked.Read(ref _rpcFailureCount);
+
+    /// <summary>Rounds that failed for any reason (RPC, database, broker) and were retried.</summary>
+    public long FailedRounds => Interlocked.Read(ref _failedRounds);
+
+    public void RoundFailed() => Interlocked.Increment(ref _failedRounds);
+
+    public void SawHead(long head) => Interlocked.Exchange(ref _head, head);
+
     public void Scanned(string watch, long block, long head)
     {
         _scannedTo[watch] = block;
@@ -41,5 +62,9 @@ public sealed class ListenerMetrics
     public void Halted(string watch, bool halted) => _halted[watch] = halted;
     public void Leader(bool leader) => _leader = leader ? 1 : 0;
     public void RangeRetried() => _retried.Add(1);
-    public void RpcFailure() => _rpcFailures.Add(1);
+    public void RpcFailure()
+    {
+        _rpcFailures.Add(1);
+        Interlocked.Increment(ref _rpcFailureCount);
+    }
 }

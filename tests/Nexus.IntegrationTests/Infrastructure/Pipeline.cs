@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Numerics;
 using JasperFx.Events;
+using Microsoft.Extensions.DependencyInjection;
 using Marten;
 using MassTransit;
 using Nethereum.Hex.HexTypes;
@@ -112,6 +113,21 @@ public sealed class Pipeline : IAsyncDisposable
         _services.Add(service);
         await ReadyAsync(service);
         return service;
+    }
+
+    /// <summary>An in-process listener's own progress: the head it last saw, how far each watch scanned, its RPC failures.</summary>
+    public static ListenerMetrics ListenerProgress(InProcessService listener) => listener.Services.GetRequiredService<ListenerMetrics>();
+
+    /// <summary>The chain's head now.</summary>
+    public async Task<long> HeadAsync() => (long)(await Dapp.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
+
+    /// <summary>Waits until a listener round saw the current head and the app's watch has scanned every block confirmed at it.</summary>
+    public async Task ScannedToHeadAsync(InProcessService listener, AppRegistered app)
+    {
+        var head = await HeadAsync();
+        var confirmed = head - app.Confirmations;
+        var progress = ListenerProgress(listener);
+        await Poll.Until(() => progress.Head >= head && (confirmed < app.FromBlock || progress.ScannedTo($"app:{app.AppId}") >= confirmed));
     }
 
     /// <summary>Runs a service as a separate process (for crash tests); its output goes to a log file beside the test results.</summary>

@@ -162,6 +162,10 @@ public sealed class SignerCommittee : IAsyncDisposable
         _coordinator = null;
     }
 
+    /// <summary>A replica as the running coordinator sees it (its last refusal, exclusion, verified heights).</summary>
+    public ReplicaClient CoordinatorReplica(int id) =>
+        ((IReadOnlyList<ReplicaClient>)_coordinator!.Services.GetService(typeof(IReadOnlyList<ReplicaClient>))!).Single(r => r.Id.Index == id);
+
     public SigningCoordinator Coordinator => (SigningCoordinator)_coordinator!.Services.GetService(typeof(SigningCoordinator))!;
 
     /// <summary>A client of one replica, with its token unless another is given.</summary>

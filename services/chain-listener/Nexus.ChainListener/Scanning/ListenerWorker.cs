@@ -63,6 +63,7 @@ public sealed class ListenerWorker(
                 // misconfiguration worth an error line, but the loop still must not die with it.
                 var expected = e is ChainUnavailableException or NpgsqlException or TimeoutException or MassTransitException;
                 if (e is ChainUnavailableException) metrics.RpcFailure();
+                metrics.RoundFailed();
                 var delay = backoff.NextDelay();
                 logger.Log(!expected ? LogLevel.Error : backoff.Failures <= 1 ? LogLevel.Warning : LogLevel.Debug, expected ? null : e,
                     "{What} failed ({Error}); retry {Attempt} in {Delay} ms", e.GetType().Name, e.GetBaseException().Message, backoff.Failures, (int)delay.TotalMilliseconds);
@@ -94,6 +95,7 @@ public sealed class ListenerWorker(
 
         var cursors = (await session.LoadManyAsync<WatchCursor>(ct, plans.Select(p => p.Id))).ToDictionary(c => c.Id);
         var head = await chain.GetHeadAsync(ct);
+        metrics.SawHead(head);
         var allCaughtUp = true;
         foreach (var plan in plans)
         {

@@ -60,6 +60,11 @@ public sealed class ReplicaClient : IDisposable
 
     public void Verified(string appId, long height) => _verified.AddOrUpdate(appId, height, (_, h) => Math.Max(h, height));
 
+    /// <summary>The last block this replica refused, and why (what an operator looks at first).</summary>
+    public Refusal? LastRefusal { get; private set; }
+
+    public void Refused(string appId, long height, string reason) => LastRefusal = new Refusal(appId, height, reason, _clock.GetUtcNow());
+
     /// <summary>
     /// Starts <paramref name="catchUp"/> for an app unless one is running for it or catching up is held
     /// (after a failure); false when not started.
@@ -124,6 +129,9 @@ public sealed class ReplicaClient : IDisposable
 
     public void Dispose() => _channel?.Dispose();
 }
+
+/// <summary>A block a replica refused to sign, and its reason.</summary>
+public sealed record Refusal(string AppId, long Height, string Reason, DateTimeOffset At);
 
 /// <summary>The committee's clients, owned by the container so their channels are disposed with it.</summary>
 public sealed class ReplicaClients(IReadOnlyList<ReplicaClient> all) : IDisposable

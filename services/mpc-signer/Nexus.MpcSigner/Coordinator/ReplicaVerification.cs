@@ -41,6 +41,7 @@ public sealed class ReplicaVerification(
                 case VerifyStatus.Behind:
                     return new Verdict($"behind ({response.Reason})", Behind: true, NextHeight: response.NextHeight);
                 default:
+                    replica.Refused(proposal.AppId, proposal.Height, response.Reason);
                     metrics.ReplicaFailures.Add(1, new("replica", replica.Id.Index), new("kind", "refused"));
                     log.LogWarning("App {AppId} block {Height}: replica {Replica} refused: {Reason}", proposal.AppId, proposal.Height, replica.Id, response.Reason);
                     return new Verdict($"refused: {response.Reason}");

@@ -21,6 +21,9 @@ public static class Messaging
         var options = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
         builder.Services.AddMassTransit(x =>
         {
+            // MassTransit 8.5 reports usage to its vendor over the internet by default: a self-hosted
+            // network sends nothing anywhere it was not configured to.
+            x.DisableUsageTelemetry();
             x.SetKebabCaseEndpointNameFormatter();
             configure(x);
             x.UsingRabbitMq((context, cfg) =>

@@ -9,7 +9,7 @@ namespace Nexus.IntegrationTests;
 /// <summary>A signer replica's check of inputs against its own node, on the dev node (including a real reorg).</summary>
 public sealed class InputVerifierTests
 {
-    private static async Task<List<SequencedInput>> InputsOfAsync(NethereumChainReader chain, string txHash)
+    private static async Task<List<SequencedInput>> InputsOfAsync(JsonRpcChainReader chain, string txHash)
     {
         var logs = await chain.GetTransactionLogsAsync(txHash, default) ?? throw new InvalidOperationException("no receipt");
         var header = await chain.GetHeaderAsync(logs[0].BlockNumber, default);
@@ -25,7 +25,7 @@ public sealed class InputVerifierTests
     public async Task Inputs_that_match_the_node_pass_and_every_altered_field_missing_confirmation_or_reorged_log_fails()
     {
         var dapp = new DappClient(LocalInfra.RpcUrl, DevAccounts.HardhatAccount0Key, DevAccounts.DevChainId);
-        var chain = new NethereumChainReader(LocalInfra.RpcUrl);
+        var chain = new JsonRpcChainReader(LocalInfra.RpcUrl);
         var inbox = await dapp.DeployAsync(Nexus.Ethereum.Artifacts.SolidityArtifact.NexusInbox);
         var receipt = await dapp.SubmitBatchAsync(inbox, "verifier", [[1], [2], [3]]);
         await dapp.MineAsync(3);
@@ -58,5 +58,50 @@ public sealed class InputVerifierTests
         await dapp.SubmitAsync(inbox, "verifier", [10]);
         await dapp.MineAsync(2);
         (await InputVerifier.VerifyAsync(chain, orphan, 0, default)).Single().Reason.ShouldContain("canonical chain");
+    }
+
+    [Fact]
+    public async Task The_JSON_RPC_reader_reads_what_Nethereums_client_reads_logs_receipts_headers_and_errors()
+    {
+        var dapp = new DappClient(LocalInfra.RpcUrl, DevAccounts.HardhatAccount0Key, DevAccounts.DevChainId);
+        using var chain = new JsonRpcChainReader(LocalInfra.RpcUrl);
+        var inbox = await dapp.DeployAsync(Nexus.Ethereum.Artifacts.SolidityArtifact.NexusInbox);
+        var auction = await dapp.DeployAsync(Nexus.Ethereum.Artifacts.SolidityArtifact.SampleAuction);
+        var from = await dapp.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync();
+        var submitted = await dapp.SubmitBatchAsync(inbox, "reader", [[1], [2, 3], []]);
+        await dapp.BidManyAsync(auction, 7, [5, 6]);
+        await dapp.MineAsync(1);
+        var to = (long)(await dapp.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
+
+        static string Show(Nethereum.RPC.Eth.DTOs.FilterLog l) =>
+            $"{l.BlockNumber.Value}|{l.BlockHash}|{l.TransactionHash}|{l.TransactionIndex.Value}|{l.LogIndex.Value}|{l.Address}|{string.Join(",", l.Topics)}|{l.Data}".ToLowerInvariant();
+        static string Ours(ChainLog l) => $"{l.BlockNumber}|{l.BlockHash}|{l.TxHash}|{l.TxIndex}|{l.LogIndex}|{l.Address}|{string.Join(",", l.Topics)}|{l.Data}";
+
+        foreach (var (address, topics) in new[] { (inbox, new string?[] { Nexus.Ethereum.Abi.InboxEvents.InputSubmitted.Topic0 }), (auction, []) })
+        {
+            var theirs = await dapp.Web3.Eth.Filters.GetLogs.SendRequestAsync(new Nethereum.RPC.Eth.DTOs.NewFilterInput
+            {
+                Address = [address], FromBlock = new(from), ToBlock = new(new Nethereum.Hex.HexTypes.HexBigInteger(to)), Topics = topics.Cast<object?>().ToArray()!,
+            });
+            var ours = await chain.GetLogsAsync(new LogFilter(address, topics), (long)from.Value, to, default);
+            theirs.Length.ShouldBeGreaterThan(0);
+            ours.Select(Ours).ShouldBe(theirs.Select(Show));
+        }
+
+        var receipt = await dapp.Web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(submitted.TransactionHash);
+        (await chain.GetTransactionLogsAsync(submitted.TransactionHash, default))!.Select(Ours).ShouldBe(receipt.Logs.Select(Show));
+        (await chain.GetTransactionLogsAsync("0x" + new string('5', 64), default)).ShouldBeNull();
+
+        var block = await dapp.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(submitted.BlockNumber);
+        (await chain.GetHeaderAsync((long)submitted.BlockNumber.Value, default)).ShouldBe(
+            new BlockHeader((long)block.Number.Value, block.BlockHash.ToLowerInvariant(), block.ParentHash.ToLowerInvariant(), (long)block.Timestamp.Value));
+        (await chain.GetHeaderAsync(to + 1_000, default)).ShouldBeNull();
+        (await chain.GetHeadAsync(default)).ShouldBeGreaterThanOrEqualTo(to);
+        (await chain.GetChainIdAsync(default)).ShouldBe(DevAccounts.DevChainId);
+
+        // A malformed filter is the node's JSON-RPC error, not an outage; an unreachable node is an outage.
+        await Should.ThrowAsync<ChainRpcException>(() => chain.GetLogsAsync(new LogFilter("not an address", []), 0, 1, default));
+        using var nowhere = new JsonRpcChainReader("http://127.0.0.1:1");
+        await Should.ThrowAsync<ChainUnavailableException>(() => nowhere.GetHeadAsync(default));
     }
 }

@@ -51,7 +51,7 @@ public static class CliOptions
     public static IDocumentStore Store(ParseResult p) =>
         DocumentStore.For(o => AppStreamStore.Configure(o, p.GetValue(Postgres)!, p.GetValue(Schema)!));
 
-    public static NethereumChainReader Chain(ParseResult p) => new(p.GetValue(Rpc)!);
+    public static JsonRpcChainReader Chain(ParseResult p) => new(p.GetValue(Rpc)!);
 
     /// <summary>A transaction sender from --key-file, NEXUS_TX_KEY or --dev-key (checked against the chain id).</summary>
     public static async Task<DappClient> SenderAsync(ParseResult p, CancellationToken ct)

@@ -23,7 +23,7 @@ public static class ListenerHost
         builder.Services.AddNexusOptions<ListenerOptions>(ListenerOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ListenerMetrics>();
-        builder.Services.AddSingleton<IChainReader>(sp => new NethereumChainReader(sp.GetRequiredService<IOptions<EthereumOptions>>().Value.RpcUrl));
+        builder.Services.AddSingleton<IChainReader>(sp => new JsonRpcChainReader(sp.GetRequiredService<IOptions<EthereumOptions>>().Value.RpcUrl));
         builder.AddNexusMarten(store => Documents(store.UseAppStreams()));
         builder.AddNexusBus(_ => { });
         builder.Services.AddSingleton<ListenerLeadership>();

@@ -51,7 +51,7 @@ public static class SignerHost
         {
             ModuleCacheDirectory = RuntimeOptions.PrivateCacheDirectory(options.ModuleCacheDirectory, $"signer-{options.Identifier}-modules"),
         }));
-        builder.Services.AddSingleton<IChainReader>(_ => new NethereumChainReader(options.RpcUrl));
+        builder.Services.AddSingleton<IChainReader>(_ => new JsonRpcChainReader(options.RpcUrl));
         // Created by the container, so it is disposed with it.
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddSingleton(sp => new ReplicaStore(sp.GetRequiredService<NpgsqlDataSource>(), schema));

@@ -20,7 +20,13 @@ public sealed class EventSignature
         Text = text;
         Abi = abi;
         Topic0 = "0x" + abi.Sha3Signature.ToLowerInvariant();
+        _static = abi.InputParameters.All(p => StaticAbi.IsStatic(p.Type))
+            ? abi.InputParameters.OrderBy(p => p.Order).ToArray()
+            : null;
     }
+
+    /// <summary>The parameters in declaration order when all are static (decoded word by word), else null.</summary>
+    private readonly Parameter[]? _static;
 
     public string Text { get; }
     public EventABI Abi { get; }
@@ -58,6 +64,8 @@ public sealed class EventSignature
         var indexedCount = Abi.InputParameters.Count(p => p.Indexed);
         if (topics.Count != indexedCount + 1)
             throw new FormatException($"{Name} has {indexedCount} indexed parameters but the log has {topics.Count - 1} topics");
+        if (_static is not null)
+            return DecodeStatic(topics, data);
         var log = new FilterLog { Topics = topics.Cast<object>().ToArray(), Data = data };
         try
         {
@@ -74,6 +82,33 @@ public sealed class EventSignature
         {
             throw new FormatException($"log data does not decode as {Text}: {e.Message}", e);
         }
+    }
+
+    /// <summary>Indexed parameters from the topics, the others from the data, each exactly one canonical word.</summary>
+    private IReadOnlyList<DecodedArgument> DecodeStatic(IReadOnlyList<string> topics, string data)
+    {
+        var bytes = Hex.Decode(data);
+        var inData = _static!.Count(p => !p.Indexed);
+        if (bytes.Length != 32 * inData)
+            throw new FormatException($"log data does not decode as {Text}: {bytes.Length} bytes where {32 * inData} are the canonical encoding");
+        var args = new DecodedArgument[_static!.Length];
+        int topic = 1, word = 0;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var p = _static[i];
+            try
+            {
+                var value = p.Indexed
+                    ? StaticAbi.Render(p.Type, Hex.Decode(topics[topic++]))
+                    : StaticAbi.Render(p.Type, bytes.AsSpan(32 * word++, 32));
+                args[i] = new DecodedArgument(p.Name ?? "", p.Type, value);
+            }
+            catch (FormatException e)
+            {
+                throw new FormatException($"log data does not decode as {Text}: {p.Name}: {e.Message}", e);
+            }
+        }
+        return args;
     }
 }
 
@@ -94,6 +129,17 @@ public static class PayloadCodec
 
     public static IReadOnlyList<DecodedArgument> Decode(Parameter[] parameters, byte[] payload)
     {
+        if (parameters.All(p => StaticAbi.IsStatic(p.Type)))
+        {
+            try
+            {
+                return StaticAbi.Decode(parameters, payload);
+            }
+            catch (FormatException e)
+            {
+                throw new FormatException($"payload does not decode as ({string.Join(",", parameters.Select(p => p.Type))}): {e.Message}", e);
+            }
+        }
         List<ParameterOutput> outputs;
         try
         {

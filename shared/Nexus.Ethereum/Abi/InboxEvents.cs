@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace Nexus.Ethereum.Abi;
 
 /// <summary>The NexusInbox contract's event, the common way for a dApp to send an app an input.</summary>
@@ -25,13 +23,40 @@ public static class InboxEvents
         return (topics, Hex.Encode(data));
     }
 
+    /// <summary>A submission decoded strictly (see <see cref="TryDecode"/>); <see cref="FormatException"/> with the reason otherwise.</summary>
     public static Submission Decode(IReadOnlyList<string> topics, string data)
     {
-        var args = InputSubmitted.Decode(topics, data);
-        var appId = AppIds.FromTopic(topics[1]);
-        var sender = args.Single(a => a.Name == "sender").Value.ToLowerInvariant();
-        var nonce = (long)BigInteger.Parse(args.Single(a => a.Name == "nonce").Value);
-        var payload = Hex.Decode(args.Single(a => a.Name == "payload").Value);
-        return new Submission(appId, sender, nonce, payload);
+        if (topics.Count != 3 || !string.Equals(topics[0], InputSubmitted.Topic0, StringComparison.OrdinalIgnoreCase))
+            throw new FormatException("not an InputSubmitted log (topic 0, or not three topics)");
+        var decoded = TryDecode(Hex.Decode(topics[2]), Hex.Decode(data))
+            ?? throw new FormatException($"log data does not decode as {InputSubmitted.Text}: not the canonical encoding of (uint64 nonce, bytes payload) with an address topic");
+        return new Submission(AppIds.FromTopic(topics[1]), Hex.Encode(decoded.Sender), (long)decoded.Nonce, decoded.Payload);
     }
+
+    /// <summary>The raw fields of a submission: the 20-byte sender, the nonce, the payload.</summary>
+    public sealed record RawSubmission(byte[] Sender, ulong Nonce, byte[] Payload);
+
+    /// <summary>
+    /// <c>InputSubmitted(bytes32 indexed appId, address indexed sender, uint64 nonce, bytes payload)</c>'s
+    /// sender topic and data, decoded by hand (this runs for every inbox input, in the sequencer and in the
+    /// runtime; Nethereum's decoder and a re-encoding check cost several times more) and strictly: only the
+    /// canonical encoding is accepted — zero padding everywhere, the payload's offset 64, its length
+    /// exactly covering the rest. Null for anything else. Tests compare it with Nethereum's decoder.
+    /// </summary>
+    public static RawSubmission? TryDecode(ReadOnlySpan<byte> senderTopic, byte[] data)
+    {
+        if (senderTopic.Length != 32 || senderTopic[..12].IndexOfAnyExcept((byte)0) >= 0 || data.Length < 96)
+            return null;
+        var d = data.AsSpan();
+        if (d[..24].IndexOfAnyExcept((byte)0) >= 0 || !IsWord(d[32..64], 64) || d[64..88].IndexOfAnyExcept((byte)0) >= 0)
+            return null;
+        var length = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(d[88..96]);
+        if (length > (ulong)(data.Length - 96) || (ulong)data.Length != 96 + (length + 31) / 32 * 32
+            || d[(96 + (int)length)..].IndexOfAnyExcept((byte)0) >= 0)
+            return null;
+        return new RawSubmission(senderTopic[12..].ToArray(), System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(d[24..32]), d.Slice(96, (int)length).ToArray());
+    }
+
+    private static bool IsWord(ReadOnlySpan<byte> word, byte value) =>
+        word[..31].IndexOfAnyExcept((byte)0) < 0 && word[31] == value;
 }

@@ -34,7 +34,7 @@ public sealed class GuestInput
     {
         var logData = Hex.Decode(input.Data);
         var submission = input.Topics.Count == 3 && string.Equals(input.Topics[0], InboxEvents.InputSubmitted.Topic0, StringComparison.OrdinalIgnoreCase)
-            ? Submission.TryDecode(Hex.Decode(input.Topics[2]), logData)
+            ? InboxEvents.TryDecode(Hex.Decode(input.Topics[2]), logData)
             : null;
         var inbox = submission is not null;
         var meta = new byte[AbiV1.MetaSize];
@@ -55,33 +55,9 @@ public sealed class GuestInput
         Hex.Decode(input.TxHash).CopyTo(m[144..176]);
         AppIds.ToBytes32(appId).CopyTo(m[176..208]);
 
+        // Anything that does not decode as a submission reaches the guest as an event input with its raw
+        // log data: deterministic either way (the sequencer refuses such inbox logs in the first place).
         var data = submission?.Payload ?? logData;
         return new GuestInput(meta, data, input.Topics.Select(Hex.Decode).ToArray());
-    }
-
-    /// <summary>
-    /// <c>InputSubmitted(bytes32 indexed appId, address indexed sender, uint64 nonce, bytes payload)</c>,
-    /// decoded by hand on this hot path (Nethereum's decoder is several times slower) and strictly: only the
-    /// canonical encoding is accepted (the sequencer already refuses anything else). Anything that does not
-    /// decode is given to the guest as an event input with its raw log data — deterministic either way.
-    /// </summary>
-    private sealed record Submission(byte[] Sender, ulong Nonce, byte[] Payload)
-    {
-        public static Submission? TryDecode(byte[] senderTopic, byte[] data)
-        {
-            if (senderTopic.Length != 32 || senderTopic.AsSpan(0, 12).IndexOfAnyExcept((byte)0) >= 0 || data.Length < 96)
-                return null;
-            var d = data.AsSpan();
-            if (d[..24].IndexOfAnyExcept((byte)0) >= 0 || !IsWord(d[32..64], 64) || d[64..88].IndexOfAnyExcept((byte)0) >= 0)
-                return null;
-            var length = BinaryPrimitives.ReadUInt64BigEndian(d[88..96]);
-            if (length > (ulong)(data.Length - 96) || (ulong)data.Length != 96 + (length + 31) / 32 * 32
-                || d[(96 + (int)length)..].IndexOfAnyExcept((byte)0) >= 0)
-                return null;
-            return new Submission(senderTopic[12..], BinaryPrimitives.ReadUInt64BigEndian(d[24..32]), d.Slice(96, (int)length).ToArray());
-        }
-
-        private static bool IsWord(ReadOnlySpan<byte> word, byte value) =>
-            word[..31].IndexOfAnyExcept((byte)0) < 0 && word[31] == value;
     }
 }

@@ -175,12 +175,7 @@ public sealed class Pipeline : IAsyncDisposable
         return service;
     }
 
-    /// <summary>The bus is started in the background; ready means its queues exist and are bound.</summary>
-    private static async Task ReadyAsync(InProcessService service)
-    {
-        using var http = new HttpClient();
-        await Poll.Until(async () => (await http.GetAsync(service.BaseUrl + "/health/ready")).IsSuccessStatusCode);
-    }
+    private static Task ReadyAsync(InProcessService service) => service.WaitReadyAsync(TimeSpan.FromSeconds(60));
 
     public async Task<AppRegistered> RegisterAsync(string name, bool inbox, string? payloadAbi = null, string[]? auctions = null, int confirmations = 2,
         IReadOnlyList<EventSource>? sources = null)

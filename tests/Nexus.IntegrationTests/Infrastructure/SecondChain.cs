@@ -40,7 +40,7 @@ public sealed class SecondChain : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var chain = new SecondChain(process, home, $"http://127.0.0.1:{port}");
-        var reader = new Nexus.Ethereum.Chain.NethereumChainReader(chain.RpcUrl);
+        var reader = new Nexus.Ethereum.Chain.JsonRpcChainReader(chain.RpcUrl);
         await Poll.Until(async () =>
         {
             try { await reader.GetChainIdAsync(default); return true; }

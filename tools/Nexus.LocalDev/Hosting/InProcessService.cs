@@ -30,6 +30,30 @@ public sealed class InProcessService : IAsyncDisposable
     }
 
     /// <summary>
+    /// Waits until the service answers ready: its dependencies are reachable and, the bus being started in
+    /// the background, its queues exist and are bound (a message published before would find no queue).
+    /// </summary>
+    public async Task WaitReadyAsync(TimeSpan? timeout = null)
+    {
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            try
+            {
+                if ((await http.GetAsync(BaseUrl + "/health/ready")).IsSuccessStatusCode)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{BaseUrl} did not become ready");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
     /// A loopback port free right now (for a second listener, e.g. a gRPC port, beside the service's own).
     /// Drawn below Linux's ephemeral range (32768–60999), so a port-0 bind or an outgoing connection made
     /// before the listener starts cannot take it.

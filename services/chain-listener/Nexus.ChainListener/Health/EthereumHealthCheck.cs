@@ -7,7 +7,7 @@ namespace Nexus.ChainListener.Health;
 
 public sealed class EthereumHealthCheck(IOptions<EthereumOptions> options) : IHealthCheck
 {
-    private readonly NethereumChainReader _chain = new(options.Value.RpcUrl);
+    private readonly JsonRpcChainReader _chain = new(options.Value.RpcUrl);
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {

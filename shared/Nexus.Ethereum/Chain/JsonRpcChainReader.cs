@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Nexus.Ethereum.Chain;
+
+/// <summary>
+/// <see cref="IChainReader"/> over Ethereum JSON-RPC on HTTP, parsed with System.Text.Json straight into
+/// the few fields the listener and the replicas read. Nethereum's client (Newtonsoft, a JToken tree and
+/// its DTOs, checksummed addresses) was the largest CPU cost of ingestion in the profile: every input
+/// arrives through eth_getLogs here. Transport failures become <see cref="ChainUnavailableException"/>,
+/// a node's "ask for less" <see cref="LogRangeTooLargeException"/>, other JSON-RPC errors
+/// <see cref="ChainRpcException"/>. Checked against Nethereum's client on the dev node.
+/// </summary>
+public sealed class JsonRpcChainReader : IChainReader, IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    private readonly HttpClient _http;
+    private readonly Uri _url;
+    private long _ids;
+
+    public JsonRpcChainReader(string rpcUrl, TimeSpan? timeout = null)
+    {
+        _url = new Uri(rpcUrl);
+        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+    }
+
+    public async Task<long> GetChainIdAsync(CancellationToken ct) => Quantity(await CallAsync<string>("eth_chainId", [], ct));
+
+    public async Task<long> GetHeadAsync(CancellationToken ct) => Quantity(await CallAsync<string>("eth_blockNumber", [], ct));
+
+    public async Task<BlockHeader?> GetHeaderAsync(long number, CancellationToken ct) =>
+        await CallAsync<RawBlock?>("eth_getBlockByNumber", [ToQuantity(number), false], ct) is { } b
+            ? new BlockHeader(Quantity(b.Number), Lower(b.Hash), Lower(b.ParentHash), Quantity(b.Timestamp))
+            : null;
+
+    public async Task<IReadOnlyList<ChainLog>> GetLogsAsync(LogFilter filter, long from, long to, CancellationToken ct)
+    {
+        var query = new RawFilter(filter.Address, ToQuantity(from), ToQuantity(to), filter.Topics);
+        var logs = await CallAsync<RawLog[]?>("eth_getLogs", [query], ct) ?? [];
+        return Array.ConvertAll(logs, ToChainLog);
+    }
+
+    public async Task<IReadOnlyList<ChainLog>?> GetTransactionLogsAsync(string txHash, CancellationToken ct) =>
+        (await CallAsync<RawReceipt?>("eth_getTransactionReceipt", [txHash], ct))?.Logs is { } logs ? Array.ConvertAll(logs, ToChainLog) : null;
+
+    private async Task<T> CallAsync<T>(string method, object?[] parameters, CancellationToken ct)
+    {
+        var request = new RawRequest("2.0", Interlocked.Increment(ref _ids), method, parameters);
+        RawResponse<T>? response;
+        try
+        {
+            using var http = await _http.PostAsJsonAsync(_url, request, Json, ct);
+            if (!http.IsSuccessStatusCode && http.Content.Headers.ContentType?.MediaType != "application/json")
+                throw new ChainUnavailableException($"Ethereum RPC unavailable: HTTP {(int)http.StatusCode} from {_url.Host}");
+            response = await http.Content.ReadFromJsonAsync<RawResponse<T>>(Json, ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or SocketException or IOException || e is TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            throw new ChainUnavailableException($"Ethereum RPC unavailable: {e.GetBaseException().Message}", e);
+        }
+        catch (JsonException e)
+        {
+            throw new ChainUnavailableException($"Ethereum RPC answered {method} with something that is not JSON-RPC: {e.Message}", e);
+        }
+        if (response?.Error is { } error)
+            throw RpcErrors.IsRangeTooLarge(error.Code, error.Message ?? "")
+                ? new LogRangeTooLargeException(error.Message ?? "range too large")
+                : new ChainRpcException(error.Code, $"{method}: {error.Message} ({error.Code})");
+        return response is null ? throw new ChainUnavailableException($"Ethereum RPC answered {method} with nothing") : response.Result!;
+    }
+
+    private static ChainLog ToChainLog(RawLog l) => new(
+        Quantity(l.BlockNumber), Lower(l.BlockHash), Lower(l.TransactionHash), (int)Quantity(l.TransactionIndex), (int)Quantity(l.LogIndex),
+        Lower(l.Address), l.Topics is null ? [] : Array.ConvertAll(l.Topics, Lower), Lower(l.Data ?? "0x"));
+
+    private static string ToQuantity(long n) => "0x" + n.ToString("x", CultureInfo.InvariantCulture);
+
+    private static long Quantity(string? hex) =>
+        hex is { Length: > 2 } && hex.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(hex.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new ChainUnavailableException($"Ethereum RPC sent '{hex}' where a quantity belongs");
+
+    /// <summary>Hex as nodes send it is lower case; a copy is made only when it is not.</summary>
+    private static string Lower(string? hex) => hex is null
+        ? throw new ChainUnavailableException("Ethereum RPC left out a field every log and block has")
+        : hex.AsSpan().ContainsAnyInRange('A', 'Z') ? hex.ToLowerInvariant() : hex;
+
+    public void Dispose() => _http.Dispose();
+
+    private sealed record RawRequest(string Jsonrpc, long Id, string Method, object?[] Params);
+
+    private sealed record RawFilter(string Address, string FromBlock, string ToBlock, IReadOnlyList<string?> Topics);
+
+    private sealed record RawResponse<T>(T? Result, RawError? Error);
+
+    private sealed record RawError(int Code, string? Message);
+
+    private sealed record RawBlock(string? Number, string? Hash, string? ParentHash, string? Timestamp);
+
+    private sealed record RawReceipt(RawLog[]? Logs);
+
+    private sealed record RawLog(string? Address, string? BlockHash, string? BlockNumber, string? Data, string? LogIndex,
+        string[]? Topics, string? TransactionHash, string? TransactionIndex);
+}
+
+/// <summary>The node answered with a JSON-RPC error other than "ask for less".</summary>
+public sealed class ChainRpcException(int code, string message) : Exception(message)
+{
+    public int Code { get; } = code;
+}
+
+/// <summary>How nodes and providers say "ask for less" — there is no standard code, so match the known texts.</summary>
+public static class RpcErrors
+{
+    private static readonly string[] RangeHints =
+    [
+        "too many", "more than", "limit exceeded", "block range", "range is too large", "range too large",
+        "exceed", "query timeout", "response size", "10000 results", "max results",
+    ];
+
+    public static bool IsRangeTooLarge(int? code, string message) =>
+        code == -32005 || RangeHints.Any(h => message.Contains(h, StringComparison.OrdinalIgnoreCase));
+}

@@ -278,8 +278,15 @@ public static class IngestBenchmark
 
         public (double Rate, double CpuMicros) Result(long done)
         {
-            var inputs = done - _markCount;
-            return (inputs / (_endAt - _markAt).TotalSeconds, (_endCpu - _markCpu).TotalMicroseconds / inputs);
+            lock (this)
+            {
+                // The window from a fifth to the end; its counts come from sealed blocks, so the end is
+                // the first count at or past the total.
+                var inputs = total - _markCount;
+                if (_markCount < 0 || _endAt <= _markAt || inputs <= 0)
+                    return (double.NaN, double.NaN);
+                return (inputs / (_endAt - _markAt).TotalSeconds, (_endCpu - _markCpu).TotalMicroseconds / inputs);
+            }
         }
     }
 

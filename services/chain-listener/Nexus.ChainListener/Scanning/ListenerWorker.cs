@@ -113,26 +113,27 @@ public sealed class ListenerWorker(
     }
 
     /// <summary>
-    /// Publishes per app, a few hundred inputs per message; concurrent publishes pipeline the broker
-    /// confirms, and the cursor moves only after all are confirmed.
+    /// Publishes per app, a few hundred inputs per message: apps concurrently, each app's messages one
+    /// after the other, so they reach the sequencer in order and it never has to park inputs behind a
+    /// message still in flight (measured: concurrent publishes of one app's messages made parking, and
+    /// the sequencer's cost per input, double in some runs). The cursor moves only after all are confirmed.
     /// </summary>
     private Task PublishAsync(IReadOnlyList<ObservedInput> inputs, CancellationToken ct) =>
-        Task.WhenAll(inputs
-            .GroupBy(i => i.AppId)
-            .SelectMany(app => app.Chunk(options.Value.InputsPerMessage).Select(chunk => new InputsObserved
+        Task.WhenAll(inputs.GroupBy(i => i.AppId).Select(async app =>
+        {
+            foreach (var chunk in app.Chunk(options.Value.InputsPerMessage))
             {
-                AppId = app.Key,
-                ChainId = chunk[0].ChainId,
-                Inputs = chunk,
-            }))
-            .Select(m => bus.Publish(m, c =>
-            {
-                c.MessageId = MessageIds.For("inputs-observed", m.AppId, m.Inputs[0].InputId, m.Inputs[^1].InputId);
-                // Mandatory: with no queue bound (no sequencer ever started, queue deleted) the broker
-                // returns the message and the publish fails, so the cursor stays and the range is retried,
-                // instead of the inputs vanishing while the cursor moves on.
-                if (c.TryGetPayload<RabbitMqSendContext>(out var rabbit)) rabbit.Mandatory = true;
-            }, ct)));
+                var message = new InputsObserved { AppId = app.Key, ChainId = chunk[0].ChainId, Inputs = chunk };
+                await bus.Publish(message, c =>
+                {
+                    c.MessageId = MessageIds.For("inputs-observed", message.AppId, message.Inputs[0].InputId, message.Inputs[^1].InputId);
+                    // Mandatory: with no queue bound (no sequencer ever started, queue deleted) the broker
+                    // returns the message and the publish fails, so the cursor stays and the range is retried,
+                    // instead of the inputs vanishing while the cursor moves on.
+                    if (c.TryGetPayload<RabbitMqSendContext>(out var rabbit)) rabbit.Mandatory = true;
+                }, ct);
+            }
+        }));
 }
 
 internal sealed class WrongChainException(string message) : Exception(message);

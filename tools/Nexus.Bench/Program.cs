@@ -4,7 +4,7 @@ using Nexus.Bench;
 var inputs = new Option<int>("--inputs") { Description = "confirmed inputs to ingest in the throughput phase", DefaultValueFactory = _ => 20_000 };
 var perTx = new Option<int>("--per-transaction") { Description = "inputs emitted per dApp transaction", DefaultValueFactory = _ => 500 };
 var latencySeconds = new Option<int>("--latency-seconds") { Description = "length of the steady-load latency phase", DefaultValueFactory = _ => 20 };
-var ingest = new Command("ingest", "inputs/s from confirmed log to AppBlockSealed, vs. the bus alone; latency at steady load")
+var ingest = new Command("ingest", "inputs/s from confirmed log to sealed block, per stage and end to end, vs. the bus alone; latency at steady load")
     { inputs, perTx, latencySeconds };
 ingest.SetAction(async (p, ct) => await IngestBenchmark.RunAsync(new IngestSettings(p.GetValue(inputs), p.GetValue(perTx), p.GetValue(latencySeconds)), ct));
 var root = new RootCommand("nexus-bench: load runs against the local infrastructure (infra/start.sh)") { ingest };

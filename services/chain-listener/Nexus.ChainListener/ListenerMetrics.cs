@@ -21,7 +21,7 @@ public sealed class ListenerMetrics
     public ListenerMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(NexusMeters.Prefix + "ChainListener");
-        _published = meter.CreateCounter<long>("nexus_listener_inputs_published", description: "InputObserved messages confirmed by the broker");
+        _published = meter.CreateCounter<long>("nexus_listener_inputs_published", description: "Observed inputs confirmed by the broker");
         _deepReorgs = meter.CreateCounter<long>("nexus_listener_deep_reorgs", description: "Reorgs below the confirmation depth (watch halted)");
         _retried = meter.CreateCounter<long>("nexus_listener_ranges_retried", description: "Reads discarded because the chain moved under them");
         _rpcFailures = meter.CreateCounter<long>("nexus_listener_rpc_failures", description: "Failed RPC rounds (backing off)");

@@ -82,7 +82,7 @@ public static class AppStreamReader
     }
 
     /// <summary>Splits a run of stream events into complete blocks; deployments met join <paramref name="known"/> for the code in force.</summary>
-    public static BlockRange Split(IEnumerable<(long Version, object Data)> events, IReadOnlyList<AppCodeDeployed> known, long afterVersion, bool endOfStream)
+    private static BlockRange Split(IEnumerable<(long Version, object Data)> events, IReadOnlyList<AppCodeDeployed> known, long afterVersion, bool endOfStream)
     {
         var deployments = known.ToList();
         var blocks = new List<AppBlock>();

@@ -14,10 +14,8 @@ public sealed record AppExecution(
     long Inputs,
     long Rejected)
 {
-    public static readonly string Zero32 = "0x" + new string('0', 64);
-
     /// <summary>Nothing executed yet: height -1, and the first block's inputs start after the registration.</summary>
-    public static AppExecution Start(string appId) => new(appId, -1, Zero32, Zero32, 1, 0, 0);
+    public static AppExecution Start(string appId) => new(appId, -1, Runtime.Blocks.BlockEncoding.Zero32, Runtime.Blocks.BlockEncoding.Zero32, 1, 0, 0);
 
     public AppExecution Apply(Contracts.Executor.BlockExecuted e) => this with
     {

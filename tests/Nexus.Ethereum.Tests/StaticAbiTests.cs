@@ -160,6 +160,20 @@ public sealed class InboxDecodingTests
         refused.ShouldBeGreaterThan(100);
     }
 
+    [Fact]
+    public void Topics_other_than_a_canonical_sender_and_nonces_past_2_pow_63_are_refused()
+    {
+        var (topics, data) = InboxEvents.Encode("inbox-test", "0x" + new string('1', 40), 5, [1, 2]);
+        InboxEvents.Decode(topics, data).Nonce.ShouldBe(5);
+        // The sender topic with a non-zero byte in its padding, a short one, and a fourth topic.
+        Should.Throw<FormatException>(() => InboxEvents.Decode([topics[0], topics[1], "0x01" + topics[2][4..]], data));
+        Should.Throw<FormatException>(() => InboxEvents.Decode([topics[0], topics[1], topics[2][..^2]], data));
+        Should.Throw<FormatException>(() => InboxEvents.Decode([.. topics, topics[2]], data));
+        Should.Throw<FormatException>(() => InboxEvents.Decode(["0x" + new string('0', 64), topics[1], topics[2]], data));
+        var (_, big) = InboxEvents.Encode("inbox-test", "0x" + new string('1', 40), (ulong)long.MaxValue + 1, [1, 2]);
+        Should.Throw<FormatException>(() => InboxEvents.Decode(topics, big)).Message.ShouldContain("nonce");
+    }
+
     private static byte[] Flip(byte[] data, int at)
     {
         var copy = (byte[])data.Clone();

@@ -161,7 +161,8 @@ public sealed class SignerTests
         // (Both run in this process, so their metrics mix; ask the services themselves.)
         static bool Leads(Nexus.LocalDev.Hosting.InProcessService s) =>
             ((SigningCoordinator)s.Services.GetService(typeof(SigningCoordinator))!).IsLeader;
-        await Poll.Until(() => ((SigningCoordinator)standby.Services.GetService(typeof(SigningCoordinator))!).IsLeader || Leads(coordinator));
+        // The standby has asked for the lead (and keeps asking) while the first one holds it.
+        await Poll.Until(() => ((SigningCoordinator)standby.Services.GetService(typeof(SigningCoordinator))!).LeadershipChecks >= 2);
         Leads(coordinator).ShouldBeTrue();
         Leads(standby).ShouldBeFalse();
         await c.StopCoordinatorAsync();

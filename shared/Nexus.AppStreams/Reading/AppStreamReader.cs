@@ -21,7 +21,9 @@ public sealed record StreamEvent<T>(long Version, T Data);
 /// <param name="Executed">The <see cref="BlockExecuted"/> events met, in stream order (the auditor compares them).</param>
 /// <param name="LastSealVersion">Version of the last complete block's seal (the start point when there is none).</param>
 /// <param name="EndOfStream">The read reached the end of the stream.</param>
-public sealed record BlockRange(IReadOnlyList<AppBlock> Blocks, IReadOnlyList<StreamEvent<BlockExecuted>> Executed, long LastSealVersion, bool EndOfStream);
+/// <param name="Deployments">The deployments known after this read (those given, and those met).</param>
+public sealed record BlockRange(IReadOnlyList<AppBlock> Blocks, IReadOnlyList<StreamEvent<BlockExecuted>> Executed, long LastSealVersion, bool EndOfStream,
+    IReadOnlyList<AppCodeDeployed> Deployments);
 
 /// <summary>
 /// Where an app stands in each stage, as its stream records them: inputs sequenced and inputs in sealed
@@ -43,8 +45,13 @@ public static class AppStreamReader
     /// <summary>The stream that holds rejections of logs naming an app id nobody registered (app ids cannot start with '_').</summary>
     public const string UnregisteredStream = "_unregistered";
 
+    /// <summary>The registry's read model of an app (registration and deployments, projected with them).</summary>
     public static Task<RegisteredApp?> RegistrationAsync(IQuerySession session, string appId, CancellationToken ct) =>
         session.LoadAsync<RegisteredApp>(appId, ct);
+
+    /// <summary>The registration as the stream records it: its first event (null when there is no such stream or it starts otherwise).</summary>
+    public static async Task<AppRegistered?> RegisteredAsync(IQuerySession session, string appId, CancellationToken ct) =>
+        (await EventAtAsync<AppRegistered>(session, appId, 1, ct))?.Data;
 
     public static async Task<IReadOnlyList<RegisteredApp>> RegistrationsAsync(IQuerySession session, CancellationToken ct) =>
         await session.Query<RegisteredApp>().OrderBy(a => a.Id).ToListAsync(ct);
@@ -53,18 +60,21 @@ public static class AppStreamReader
     /// Reads forward from just after <paramref name="afterVersion"/> (a seal, or the registration) and
     /// returns the complete blocks found within about <paramref name="maxEvents"/> events, each with the
     /// code in force at its height. A block larger than the window widens it, so progress is always possible.
+    /// The deployments before <paramref name="afterVersion"/> are <paramref name="known"/> when given —
+    /// a reader that trusts only events (the auditor) passes those it met, from the stream's start — and
+    /// else the registry's read model.
     /// </summary>
-    public static async Task<BlockRange> ReadBlocksAsync(IQuerySession session, string appId, long afterVersion, int maxEvents, CancellationToken ct)
+    public static async Task<BlockRange> ReadBlocksAsync(IQuerySession session, string appId, long afterVersion, int maxEvents, CancellationToken ct,
+        IReadOnlyList<AppCodeDeployed>? known = null)
     {
         // Loaded before the events: a deployment committed after this load has a later version than
         // afterVersion (versions follow commits under the stream's lock), so the read below meets it.
-        var registry = await RegistrationAsync(session, appId, ct)
-            ?? throw new InvalidOperationException($"app '{appId}' is not registered");
+        known ??= (await RegistrationAsync(session, appId, ct) ?? throw new InvalidOperationException($"app '{appId}' is not registered")).Deployments;
         var window = Math.Max(1, maxEvents);
         while (true)
         {
             var events = await session.Events.FetchStreamAsync(appId, version: afterVersion + window, fromVersion: afterVersion + 1, token: ct);
-            var range = Split(events.Select(e => (e.Version, e.Data)), registry.Deployments, afterVersion, events.Count < window);
+            var range = Split(events.Select(e => (e.Version, e.Data)), known, afterVersion, events.Count < window);
             if (range.Blocks.Count > 0 || range.EndOfStream)
                 return range;
             window *= 2;
@@ -114,7 +124,7 @@ public static class AppStreamReader
         }
         if (endOfStream)
             executed.AddRange(pending);
-        return new BlockRange(blocks, executed, last, endOfStream);
+        return new BlockRange(blocks, executed, last, endOfStream, deployments);
     }
 
     /// <summary>Events of one type after <paramref name="afterVersion"/>, in stream order, at most <paramref name="max"/>.</summary>

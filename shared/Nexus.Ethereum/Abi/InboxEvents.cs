@@ -30,6 +30,10 @@ public static class InboxEvents
             throw new FormatException("not an InputSubmitted log (topic 0, or not three topics)");
         var decoded = TryDecode(Hex.Decode(topics[2]), Hex.Decode(data))
             ?? throw new FormatException($"log data does not decode as {InputSubmitted.Text}: not the canonical encoding of (uint64 nonce, bytes payload) with an address topic");
+        // The inbox counts nonces from 0 in a uint64; one past 2^63 cannot come from it, and is refused
+        // rather than recorded as a negative number.
+        if (decoded.Nonce > long.MaxValue)
+            throw new FormatException($"nonce {decoded.Nonce} is beyond what the inbox issues");
         return new Submission(AppIds.FromTopic(topics[1]), Hex.Encode(decoded.Sender), (long)decoded.Nonce, decoded.Payload);
     }
 

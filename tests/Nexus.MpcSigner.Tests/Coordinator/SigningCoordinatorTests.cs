@@ -24,19 +24,28 @@ public sealed class SigningCoordinatorTests
             Frost.Verify(c.Committee.Public.GroupPublicKey, Hex.Decode(s.Digest), Signature.FromBytes(Hex.Decode(s.Signature))).ShouldBeTrue();
         }
 
-        await c.Loop.SignPendingAsync(default); // nothing new: nothing signed twice
+        // Woken again and swept again (the sweep interval passed): nothing is signed twice.
+        c.Clock.Advance(TimeSpan.FromMilliseconds(c.Options.Value.SweepIntervalMs + 1));
+        c.Loop.Wake("a");
+        c.Loop.Wake("b");
+        await c.Loop.SignPendingAsync(default);
         c.Store.Recorded.Count.ShouldBe(8);
+        // A record for a height already recorded is refused by the store, whoever asks.
+        (await c.Store.RecordAsync(c.Store.Recorded.First(), 0, default)).ShouldBeFalse();
     }
 
     [Fact]
     public async Task A_standby_signs_nothing()
     {
-        var c = new InMemoryCommittee(3, 2);
+        var c = new InMemoryCommittee(3, 2, new CoordinatorOptions { SweepIntervalMs = 50, CommitmentBatch = 4 });
         c.Leadership.Leads = false;
         c.Store.Execute("a", 2);
         using var stop = new CancellationTokenSource();
         await c.Loop.StartAsync(stop.Token);
-        await Task.Delay(200);
+        // It asked for the lead twice (once, then again after the sweep interval) and signed nothing.
+        for (var i = 0; i < 500 && c.Loop.LeadershipChecks < 2; i++)
+            await Task.Delay(10);
+        c.Loop.LeadershipChecks.ShouldBeGreaterThanOrEqualTo(2);
         c.Store.Recorded.ShouldBeEmpty();
         c.Loop.IsLeader.ShouldBeFalse();
         await c.Loop.StopAsync(default);

@@ -26,8 +26,10 @@ public sealed class Auditor(IDocumentStore store, WasmRuntime runtime)
     public async Task<AuditReport> RunAsync(string appId, long? toHeight, Action<long>? progress, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        if (await AppStreamReader.RegistrationAsync(session, appId, ct) is null)
+        if (await AppStreamReader.RegisteredAsync(session, appId, ct) is null)
             throw new InvalidOperationException($"app '{appId}' is not registered in this database");
+        // Only what the stream records counts: deployments as met in it, from its start (not the read model).
+        IReadOnlyList<Nexus.Contracts.Registry.AppCodeDeployed> deployments = [];
 
         var state = new StateTree();
         // A block's BlockExecuted is written after its seal, often after later seals: records and replays
@@ -41,7 +43,8 @@ public sealed class Auditor(IDocumentStore store, WasmRuntime runtime)
 
         while (!done)
         {
-            var range = await AppStreamReader.ReadBlocksAsync(session, appId, after, Window, ct);
+            var range = await AppStreamReader.ReadBlocksAsync(session, appId, after, Window, ct, deployments);
+            deployments = range.Deployments;
             foreach (var e in range.Executed.Select(e => e.Data))
             {
                 if (!recorded.TryAdd(e.Height, e))

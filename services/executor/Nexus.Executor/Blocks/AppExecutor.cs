@@ -43,7 +43,7 @@ public sealed class AppExecutor(
     public async Task<int> RunAsync(string appId, CancellationToken ct)
     {
         await using var query = store.QuerySession();
-        var head = await query.LoadAsync<AppExecution>(appId, ct) ?? AppExecution.Start(appId);
+        var head = await HeadAsync(query, appId, ct);
         var state = await StateAsync(appId, head, ct);
         var (height, previous, afterVersion) = (head.Height, head.HeaderHash, head.SealedVersion);
         Task<int>? committing = null;
@@ -120,7 +120,7 @@ public sealed class AppExecutor(
             ?? throw new InvalidOperationException($"app '{appId}' has no stream");
         // Under the stream's lock: nobody committed these heights (the head, and the block index as a
         // second witness), and the code each block ran is the code in force for it.
-        var head = await session.LoadAsync<AppExecution>(appId, ct) ?? AppExecution.Start(appId);
+        var head = await HeadAsync(session, appId, ct);
         var registry = await AppStreamReader.RegistrationAsync(session, appId, ct);
         var conflict = head.Height != expectedHeight
             ? "another instance executed them first"
@@ -147,6 +147,21 @@ public sealed class AppExecutor(
         log.LogDebug("App {AppId}: blocks {From}..{To} executed in {ExecuteMs:F0} ms; {Nodes} state nodes written in {NodesMs:F0} ms, committed in {CommitMs:F0} ms",
             appId, batch.Blocks[0].Height, batch.Blocks[^1].Height, batch.ExecuteMs, batch.Nodes.Count, nodesMs, timing.Elapsed.TotalMilliseconds - nodesMs);
         return batch.Blocks.Count;
+    }
+
+    /// <summary>
+    /// The executor's head for an app; a fresh one only when the stream holds no executed block. A stream
+    /// with executed blocks but no head lost it (or predates it): executing again from height 0 would
+    /// record every height twice, so refuse, loudly, with backoff.
+    /// </summary>
+    private static async Task<AppExecution> HeadAsync(IQuerySession session, string appId, CancellationToken ct)
+    {
+        if (await session.LoadAsync<AppExecution>(appId, ct) is { } head)
+            return head;
+        if (await AppStreamReader.LastAsync<BlockExecuted>(session, appId, ct) is { } executed)
+            throw new InvalidOperationException(
+                $"app '{appId}' has executed blocks in its stream (up to height {executed.Data.Height}) but no executor head: it was lost or this database predates it; restore it (or recreate dev data) rather than execute the app again");
+        return AppExecution.Start(appId);
     }
 
     private async Task<LoadedState> StateAsync(string appId, AppExecution head, CancellationToken ct)

@@ -73,7 +73,22 @@ public sealed class CoordinatorStore(IDocumentStore store) : ICoordinatorStore
     public async Task<AppSigning> HeadAsync(string appId, CancellationToken ct)
     {
         await using var query = store.QuerySession();
-        return await query.LoadAsync<AppSigning>(appId, ct) ?? AppSigning.Start(appId);
+        return await HeadAsync(query, appId, ct);
+    }
+
+    /// <summary>
+    /// The coordinator's head for an app; a fresh one only when the stream holds no signature. A stream
+    /// with signatures but no head lost it (or predates it): signing again from height 0 would put a
+    /// second signature on every height, so refuse.
+    /// </summary>
+    private static async Task<AppSigning> HeadAsync(IQuerySession session, string appId, CancellationToken ct)
+    {
+        if (await session.LoadAsync<AppSigning>(appId, ct) is { } head)
+            return head;
+        if (await AppStreamReader.LastAsync<BlockSigned>(session, appId, ct) is { } signed)
+            throw new InvalidOperationException(
+                $"app '{appId}' has signed blocks in its stream (up to height {signed.Data.Height}) but no coordinator head: it was lost or this database predates it; restore it (or recreate dev data) rather than sign the app again");
+        return AppSigning.Start(appId);
     }
 
     public async Task<IReadOnlyList<StreamEvent<BlockExecuted>>> UnsignedAsync(AppSigning head, int max, CancellationToken ct)
@@ -86,7 +101,7 @@ public sealed class CoordinatorStore(IDocumentStore store) : ICoordinatorStore
     public async Task<IReadOnlyList<StreamEvent<BlockExecuted>>> ExecutedFromAsync(string appId, long fromHeight, int max, CancellationToken ct)
     {
         await using var query = store.QuerySession();
-        var head = await query.LoadAsync<AppSigning>(appId, ct) ?? AppSigning.Start(appId);
+        var head = await HeadAsync(query, appId, ct);
         // A signed block's index names its version; beyond the signed head, read on from the head.
         var (after, skip) = fromHeight <= head.Height && await query.LoadAsync<SignedBlock>(SignedBlock.IdFor(appId, fromHeight), ct) is { } known
             ? (known.ExecutedVersion - 1, 0L)
@@ -113,8 +128,9 @@ public sealed class CoordinatorStore(IDocumentStore store) : ICoordinatorStore
         await using var query = store.QuerySession();
         var appId = executed.Data.AppId;
         var block = await AppStreamReader.ReadBlockAsync(query, appId, executed.Data.SealedVersion, ct);
-        var registry = await AppStreamReader.RegistrationAsync(query, appId, ct)
-            ?? throw new InvalidStreamException($"app '{appId}' has blocks but no registration");
+        // The registration as the stream records it (its first event), which replicas pin with the app's first block.
+        var registration = await AppStreamReader.RegisteredAsync(query, appId, ct)
+            ?? throw new InvalidStreamException($"app '{appId}' has blocks but its stream does not start with its registration");
         return new BlockProposal
         {
             AppId = appId,
@@ -123,7 +139,7 @@ public sealed class CoordinatorStore(IDocumentStore store) : ICoordinatorStore
             SealJson = ProposalJson.Encode(block.Seal),
             InputsJson = ProposalJson.Encode(block.Inputs),
             DeploymentJson = block.Code is null ? ByteString.Empty : ProposalJson.Encode(block.Code),
-            RegistrationJson = ProposalJson.Encode(registry.Registration),
+            RegistrationJson = ProposalJson.Encode(registration),
         };
     }
 
@@ -137,8 +153,10 @@ public sealed class CoordinatorStore(IDocumentStore store) : ICoordinatorStore
     {
         await using var session = store.LightweightSession();
         await AppStreamLock.LockAsync(session, signed.AppId, ct);
-        var head = await session.LoadAsync<AppSigning>(signed.AppId, ct);
-        if ((head?.Height ?? -1) != signed.Height - 1)
+        // Under the stream's lock: the head is at the previous height, and the index (a second witness)
+        // holds nothing at this one.
+        var head = await HeadAsync(session, signed.AppId, ct);
+        if (head.Height != signed.Height - 1 || await session.LoadAsync<SignedBlock>(SignedBlock.IdFor(signed.AppId, signed.Height), ct) is not null)
             return false;
         session.Events.Append(signed.AppId, signed);
         session.Store(new AppSigning(signed.AppId, signed.Height, signed.HeaderHash, executedVersion, signed.SignedAt));

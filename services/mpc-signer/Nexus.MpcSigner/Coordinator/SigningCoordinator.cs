@@ -39,6 +39,11 @@ public sealed class SigningCoordinator(
     /// <summary>Whether this coordinator is the active one.</summary>
     public bool IsLeader => leadership.IsLeader;
 
+    /// <summary>How many times this coordinator has asked for the lead (a standby keeps asking).</summary>
+    public long LeadershipChecks => Interlocked.Read(ref _leadershipChecks);
+
+    private long _leadershipChecks;
+
     /// <summary>An app's block was executed: look at it now instead of at the next sweep.</summary>
     public void Wake(string appId)
     {
@@ -56,6 +61,7 @@ public sealed class SigningCoordinator(
             try
             {
                 var leader = await leadership.EnsureLeaderAsync(ct);
+                Interlocked.Increment(ref _leadershipChecks);
                 metrics.Leader(leader);
                 if (leader)
                     await SignPendingAsync(ct);

@@ -27,18 +27,16 @@ public sealed class InputsObservedConsumer(
         var unknownApp = new List<ObservedInput>();
         await using var session = store.LightweightSession();
 
-        // One lock order for every instance, so two sequencers never deadlock on each other's apps: app
-        // streams in ordinal order, then the stream of unregistered ids.
+        // One lock order for every instance, so two sequencers never deadlock on each other's apps.
         foreach (var app in context.Message.SelectMany(m => m.Message.Inputs).GroupBy(m => m.AppId).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var version = app.Key == AppStreamReader.UnregisteredStream ? null : await AppStreamLock.LockAsync(session, app.Key, ct);
-            var registration = version is null ? null : await AppStreamReader.RegistrationAsync(session, app.Key, ct);
-            if (registration is null)
+            var head = version is null ? null : await session.LoadAsync<AppSequence>(app.Key, ct) ?? await StartAsync(session, app.Key, ct);
+            if (head is null)
             {
                 unknownApp.AddRange(app);
                 continue;
             }
-            var head = await session.LoadAsync<AppSequence>(app.Key, ct) ?? await StartAsync(session, registration.Registration, ct);
             var batch = new SequencingBatch(head, version!.Value, options.Value.MaxInputsPerBlock, now);
             await TakeUnclaimedAsync(session, batch, app.Where(l => l.Unclaimed).DistinctBy(l => l.InputId).ToList(), ct);
             var parked = await TakeInOrderAsync(session, batch, app.Where(l => !l.Unclaimed).DistinctBy(l => l.InputId).ToList(), ct);
@@ -67,32 +65,35 @@ public sealed class InputsObservedConsumer(
     }
 
     /// <summary>
-    /// The sequencer's head for an app it has not sequenced for yet. A stream that already holds inputs
-    /// without the head that produced them was written by another sequencer schema (or a version of it
-    /// whose records do not carry over): starting again at sequence 0 would corrupt it, so refuse.
+    /// The sequencer's head for an app it has not sequenced for yet, from the registration the stream
+    /// records (null: no registered app). A stream that already holds inputs without the head that
+    /// produced them lost it, or predates it: starting again at sequence 0 would corrupt it, so refuse.
     /// </summary>
-    private static async Task<AppSequence> StartAsync(IDocumentSession session, Contracts.Registry.AppRegistered registration, CancellationToken ct)
+    private static async Task<AppSequence?> StartAsync(IDocumentSession session, string appId, CancellationToken ct)
     {
-        if (await AppStreamReader.LastAsync<InputSequenced>(session, registration.AppId, ct) is { } taken)
+        if (await AppStreamReader.RegisteredAsync(session, appId, ct) is not { } registration)
+            return null;
+        if (await AppStreamReader.LastAsync<InputSequenced>(session, appId, ct) is { } taken)
             throw new InvalidOperationException(
-                $"app '{registration.AppId}' has inputs in its stream (up to seq {taken.Data.Input.Seq}) but no sequencer head: this database predates the sequencer's records; recreate it (dev data) rather than sequence the app again");
+                $"app '{appId}' has inputs in its stream (up to seq {taken.Data.Input.Seq}) but no sequencer head: the head was lost or this database predates the sequencer's records; restore it (or recreate dev data) rather than sequence the app again");
         return AppSequence.Start(registration);
     }
 
-    /// <summary>Logs naming an app id nobody registered: rejected once each, in the stream of unregistered ids; returns how many.</summary>
+    /// <summary>
+    /// Logs naming an app id nobody registered: rejected once each, in the stream of unregistered ids;
+    /// returns how many. No lock on that stream (any log can name a random id, and a lock held with the
+    /// batch's app locks would make every sequencer wait for it): the append serialises only at commit,
+    /// and the rejection documents are inserted, not upserted, so two instances that both took an id for
+    /// new fail one commit, and its retry finds the id rejected.
+    /// </summary>
     private static async Task<int> RejectUnknownAppsAsync(IDocumentSession session, List<ObservedInput> logs, DateTimeOffset now, CancellationToken ct)
     {
         if (logs.Count == 0) return 0;
-        var exists = await AppStreamLock.LockAsync(session, AppStreamReader.UnregisteredStream, ct) is not null;
         var seen = (await session.LoadManyAsync<InputRejection>(ct, logs.Select(l => l.InputId).Distinct())).Select(r => r.Id).ToHashSet();
         var rejections = logs.DistinctBy(l => l.InputId).Where(l => !seen.Contains(l.InputId)).Select(l => SequencingBatch.UnknownApp(l, now)).ToList();
         if (rejections.Count == 0) return 0;
-        var events = rejections.Select(r => (object)r.Rejection).ToArray();
-        if (exists)
-            session.Events.Append(AppStreamReader.UnregisteredStream, events);
-        else
-            session.Events.StartStream(AppStreamReader.UnregisteredStream, events);
-        foreach (var rejection in rejections) session.Store(rejection);
+        session.Events.Append(AppStreamReader.UnregisteredStream, rejections.Select(r => (object)r.Rejection).ToArray());
+        foreach (var rejection in rejections) session.Insert(rejection);
         return rejections.Count;
     }
 

@@ -4,9 +4,11 @@ using Nexus.Apps;
 using Nexus.AppStreams.Reading;
 using Nexus.Contracts.Executor;
 using Nexus.Contracts.Query;
+using Nexus.Executor.Blocks;
 using Nexus.Ethereum;
 using Nexus.IntegrationTests.Infrastructure;
 using Nexus.State;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Nexus.IntegrationTests;
@@ -183,6 +185,49 @@ public sealed class ExecutionTests
         var clock = await Cli.RunAsync(p, "audit", "--app", app.AppId);
         clock.Exit.ShouldBe(2, clock.Output);
         clock.Output.ShouldContain("DIVERGENCE at block 0");
+    }
+
+    [Fact]
+    public async Task An_executor_whose_head_was_deleted_executes_nothing_again_until_the_head_is_restored()
+    {
+        await using var p = await Pipeline.StartAsync("losthead");
+        var app = await p.RegisterAsync("counter", inbox: true, payloadAbi: "(uint256 amount)", confirmations: 1);
+        await p.DeployCodeAsync(app.AppId, SampleApps.Counter);
+        await p.StartSequencerAsync();
+        await p.StartListenerAsync();
+        var executor = await p.StartExecutorAsync();
+        await p.Dapp.SubmitBatchAsync(p.Inbox, app.AppId, [Amount(1), Amount(2)]);
+        await p.Dapp.MineAsync(2);
+        await Poll.Until(async () => await ExecutedInputsAsync(p, app.AppId) == 2);
+        var executedBefore = await p.ExecutedAsync(app.AppId);
+        await p.StopAsync(executor);
+
+        // A hostile (or careless) operator deletes the executor's head for the app, then more inputs arrive.
+        AppExecution saved;
+        await using (var session = p.Store.QuerySession())
+            saved = (await session.LoadAsync<AppExecution>(app.AppId))!;
+        await using var db = NpgsqlDataSource.Create(LocalInfra.Postgres);
+        (await db.CreateCommand($"delete from {p.Schema}.mt_doc_executor_head where id = '{app.AppId}'").ExecuteNonQueryAsync()).ShouldBe(1);
+        executor = await p.StartExecutorAsync();
+        await p.Dapp.SubmitAsync(p.Inbox, app.AppId, Amount(3));
+        await p.Dapp.MineAsync(2);
+        await Poll.Until(async () => (await p.ProgressAsync(app.AppId)).SealedHeight > executedBefore[^1].Height);
+        // It refuses this app (starting from height 0 again would record every height twice) and says so.
+        var metrics = executor.Services.GetRequiredService<Nexus.Executor.ExecutorMetrics>();
+        var failuresSeen = metrics.Failures;
+        await Poll.Until(() => metrics.Failures > failuresSeen + 1);
+        (await p.ExecutedAsync(app.AppId)).Select(b => b.HeaderHash).ShouldBe(executedBefore.Select(b => b.HeaderHash));
+
+        // Restored, the head lets it go on from where it was: each height once, the new input included.
+        await using (var session = p.Store.LightweightSession())
+        {
+            session.Store(saved);
+            await session.SaveChangesAsync();
+        }
+        await Poll.Until(async () => await ExecutedInputsAsync(p, app.AppId) == 3);
+        var blocks = await p.ExecutedAsync(app.AppId);
+        blocks.Select(b => b.Height).ShouldBe(Enumerable.Range(0, blocks.Count).Select(i => (long)i));
+        blocks[executedBefore.Count].Header.PreviousHeaderHash.ShouldBe(executedBefore[^1].HeaderHash);
     }
 }
 

@@ -12,6 +12,7 @@ public sealed class ExecutorMetrics
     private readonly Counter<long> _fuel;
     private readonly Counter<long> _failures;
     private readonly Histogram<double> _blockSeconds;
+    private long _failureCount;
 
     public ExecutorMetrics(IMeterFactory meters)
     {
@@ -35,5 +36,12 @@ public sealed class ExecutorMetrics
                 _rejected.Add(1, new KeyValuePair<string, object?>("reason", r.Reason));
     }
 
-    public void Failed() => _failures.Add(1);
+    /// <summary>Failed attempts so far (also exported as a counter): what tests wait on.</summary>
+    public long Failures => Interlocked.Read(ref _failureCount);
+
+    public void Failed()
+    {
+        _failures.Add(1);
+        Interlocked.Increment(ref _failureCount);
+    }
 }

@@ -271,6 +271,13 @@ public sealed class Pipeline : IAsyncDisposable
             b.InputsRoot.ShouldBe(Nexus.Ethereum.Merkle.InputsRoot.Compute(b.ChainId, appId, inputs.Skip((int)b.FirstSeq).Take(b.Count).ToList()));
     }
 
+    /// <summary>Stops one in-process service before the pipeline ends (a clean shutdown, not a kill).</summary>
+    public async Task StopAsync(InProcessService service)
+    {
+        _services.Remove(service);
+        await service.DisposeAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var s in _services) await s.DisposeAsync();

@@ -149,18 +149,12 @@ public sealed class AppExecutor(
         return batch.Blocks.Count;
     }
 
-    /// <summary>
-    /// The executor's head for an app; a fresh one only when the stream holds no executed block. A stream
-    /// with executed blocks but no head lost it (or predates it): executing again from height 0 would
-    /// record every height twice, so refuse, loudly, with backoff.
-    /// </summary>
+    /// <summary>The executor's head for an app; a fresh one only when the stream holds no executed block (see <see cref="ServiceHead"/>).</summary>
     private static async Task<AppExecution> HeadAsync(IQuerySession session, string appId, CancellationToken ct)
     {
         if (await session.LoadAsync<AppExecution>(appId, ct) is { } head)
             return head;
-        if (await AppStreamReader.LastAsync<BlockExecuted>(session, appId, ct) is { } executed)
-            throw new InvalidOperationException(
-                $"app '{appId}' has executed blocks in its stream (up to height {executed.Data.Height}) but no executor head: it was lost or this database predates it; restore it (or recreate dev data) rather than execute the app again");
+        await ServiceHead.RefuseWhenRecordedAsync<BlockExecuted>(session, appId, "executor", ct);
         return AppExecution.Start(appId);
     }
 

@@ -76,18 +76,12 @@ public sealed class CoordinatorStore(IDocumentStore store) : ICoordinatorStore
         return await HeadAsync(query, appId, ct);
     }
 
-    /// <summary>
-    /// The coordinator's head for an app; a fresh one only when the stream holds no signature. A stream
-    /// with signatures but no head lost it (or predates it): signing again from height 0 would put a
-    /// second signature on every height, so refuse.
-    /// </summary>
+    /// <summary>The coordinator's head for an app; a fresh one only when the stream holds no signature (see <see cref="ServiceHead"/>).</summary>
     private static async Task<AppSigning> HeadAsync(IQuerySession session, string appId, CancellationToken ct)
     {
         if (await session.LoadAsync<AppSigning>(appId, ct) is { } head)
             return head;
-        if (await AppStreamReader.LastAsync<BlockSigned>(session, appId, ct) is { } signed)
-            throw new InvalidOperationException(
-                $"app '{appId}' has signed blocks in its stream (up to height {signed.Data.Height}) but no coordinator head: it was lost or this database predates it; restore it (or recreate dev data) rather than sign the app again");
+        await ServiceHead.RefuseWhenRecordedAsync<BlockSigned>(session, appId, "coordinator", ct);
         return AppSigning.Start(appId);
     }
 

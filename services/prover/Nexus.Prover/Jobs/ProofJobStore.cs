@@ -89,12 +89,18 @@ public sealed class ProofJobStore(NpgsqlDataSource db, string schema)
         return parts;
     }
 
-    /// <summary>Keeps a finished part (first writer wins) and beats the job's heartbeat.</summary>
+    /// <summary>
+    /// Keeps a finished part (first writer wins) and beats the job's heartbeat. The count goes up by the
+    /// rows this statement inserted, under the job row's lock: recounting the parts instead lost updates
+    /// when two silos saved at once (each count's snapshot missed the other's uncommitted part).
+    /// </summary>
     public async Task SavePartAsync(string jobId, string part, byte[] data, string silo)
     {
         await using var command = db.CreateCommand($"""
-            insert into {Parts} values (@id, @p, @d, @s) on conflict do nothing;
-            update {Jobs} set tasks_done = (select count(*) from {Parts} where job_id = @id), heartbeat_at = now() where job_id = @id
+            with kept as (
+                insert into {Parts} select @id, @p, @d, @s where exists (select 1 from {Jobs} where job_id = @id and status = 'Running')
+                on conflict do nothing returning 1)
+            update {Jobs} set tasks_done = tasks_done + (select count(*) from kept), heartbeat_at = now() where job_id = @id and status = 'Running'
             """);
         command.Parameters.AddWithValue("id", jobId);
         command.Parameters.AddWithValue("p", part);

@@ -73,9 +73,7 @@ public sealed class InputsObservedConsumer(
     {
         if (await AppStreamReader.RegisteredAsync(session, appId, ct) is not { } registration)
             return null;
-        if (await AppStreamReader.LastAsync<InputSequenced>(session, appId, ct) is { } taken)
-            throw new InvalidOperationException(
-                $"app '{appId}' has inputs in its stream (up to seq {taken.Data.Input.Seq}) but no sequencer head: the head was lost or this database predates the sequencer's records; restore it (or recreate dev data) rather than sequence the app again");
+        await ServiceHead.RefuseWhenRecordedAsync<InputSequenced>(session, appId, "sequencer", ct);
         return AppSequence.Start(registration);
     }
 

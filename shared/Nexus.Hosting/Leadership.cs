@@ -27,6 +27,12 @@ public sealed class Leadership(string connectionString, string name, ILogger log
 
     public bool IsLeader => _leader;
 
+    /// <summary>
+    /// Counts the times this instance took the lead: unchanged between two calls that returned true means
+    /// it led without a break (the lock's session stayed open), so what it kept in memory is still its own.
+    /// </summary>
+    public long Term { get; private set; }
+
     /// <summary>True while this instance holds the lock; tries to take it when it does not.</summary>
     public async Task<bool> EnsureLeaderAsync(CancellationToken ct)
     {
@@ -40,7 +46,10 @@ public sealed class Leadership(string connectionString, string name, ILogger log
         command.Parameters.AddWithValue("key", BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes(name))));
         _leader = (bool)(await command.ExecuteScalarAsync(ct))!;
         if (_leader)
+        {
+            Term++;
             logger.LogInformation("Leading {Name}", name);
+        }
         else
             await DropAsync();
         return _leader;

@@ -49,6 +49,30 @@ public static class Messaging
         return builder;
     }
 
+    /// <summary>How long a publish may wait for the broker's confirm before it counts as failed.</summary>
+    public static readonly TimeSpan ConfirmTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// Publishes and waits for the broker's confirm, at most <see cref="ConfirmTimeout"/>. A publish on a
+    /// channel that broke while the broker was away can wait for its confirm forever (seen: a listener
+    /// stuck in one publish for minutes after RabbitMQ came back); timed out, it fails like any other
+    /// broker error, the caller keeps its progress where it was and publishes again (same message ids).
+    /// </summary>
+    public static async Task PublishConfirmedAsync<T>(this IPublishEndpoint bus, T message, Action<PublishContext<T>> configure, CancellationToken ct)
+        where T : class
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(ConfirmTimeout);
+        try
+        {
+            await bus.Publish(message, configure, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the broker did not confirm a {typeof(T).Name} within {ConfirmTimeout.TotalSeconds:N0} s");
+        }
+    }
+
     private static string ReadPassword(RabbitMqOptions options) =>
         string.IsNullOrEmpty(options.PasswordFile) ? options.Password : File.ReadAllText(options.PasswordFile).Trim();
 }

@@ -35,7 +35,7 @@ public abstract class StreamPublisher<TEvent, TNotification> : SubscriptionBase 
         await Task.WhenAll(page.Events.Where(e => e.Data is TEvent).Select(e =>
         {
             var data = (TEvent)e.Data;
-            return _bus.Publish(Notification(data, e.Version), c => c.MessageId = MessageId(data), ct);
+            return _bus.PublishConfirmedAsync(Notification(data, e.Version), c => c.MessageId = MessageId(data), ct);
         }));
         return NullChangeListener.Instance;
     }

@@ -14,6 +14,10 @@ public sealed class FakeChain : IChainReader
     public FakeChain(int length) { for (var i = 0; i < length; i++) Mine(); }
 
     public Action? DuringGetLogs { get; set; }
+
+    /// <summary>Calls answered so far, of any kind: what a listener costs its node.</summary>
+    public int Calls => _calls;
+    private int _calls;
     public long Head => _blocks.Count - 1;
 
     public void Mine(params (string Address, string[] Topics)[] logs)
@@ -32,14 +36,18 @@ public sealed class FakeChain : IChainReader
         _fork++;
     }
 
-    public Task<long> GetChainIdAsync(CancellationToken ct) => Task.FromResult(31337L);
-    public Task<long> GetHeadAsync(CancellationToken ct) => Task.FromResult(Head);
+    public Task<long> GetChainIdAsync(CancellationToken ct) { Interlocked.Increment(ref _calls); return Task.FromResult(31337L); }
+    public Task<long> GetHeadAsync(CancellationToken ct) { Interlocked.Increment(ref _calls); return Task.FromResult(Head); }
 
-    public Task<BlockHeader?> GetHeaderAsync(long number, CancellationToken ct) =>
-        Task.FromResult(number < _blocks.Count ? _blocks[(int)number].Header : null);
+    public Task<BlockHeader?> GetHeaderAsync(long number, CancellationToken ct)
+    {
+        Interlocked.Increment(ref _calls);
+        return Task.FromResult(number < _blocks.Count ? _blocks[(int)number].Header : null);
+    }
 
     public Task<IReadOnlyList<ChainLog>> GetLogsAsync(LogFilter filter, long from, long to, CancellationToken ct)
     {
+        Interlocked.Increment(ref _calls);
         IReadOnlyList<ChainLog> logs = _blocks
             .Where(b => b.Header.Number >= from && b.Header.Number <= to)
             .SelectMany(b => b.Logs)

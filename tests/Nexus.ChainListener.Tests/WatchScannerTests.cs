@@ -158,4 +158,45 @@ public class WatchScannerTests
         _published.Select(p => p.Position.ToString()).ShouldBe(["1#0", "5#0"]);
         _published[1].Preceding!.ToString().ShouldBe("1#0");
     }
+
+    [Fact]
+    public async Task A_group_of_a_thousand_watches_costs_the_node_what_one_watch_costs_and_each_gets_only_its_own_logs()
+    {
+        static FakeChain Chain()
+        {
+            var chain = new FakeChain(1);
+            chain.Mine(ForCounter, (Inbox, [Topic0, AppIds.ToTopic("idle-7")]), ForCounter);
+            chain.Mine(); chain.Mine(ForStranger); chain.Mine(ForCounter);
+            for (var i = 0; i < 4; i++) chain.Mine();
+            return chain;
+        }
+        var idle = Enumerable.Range(0, 999).Select(i => RegisteredApp.Create(_app.Registration with { AppId = $"idle-{i}" })).ToList();
+        var registry = idle.Append(_app).ToDictionary(a => a.Id);
+        var plans = WatchPlan.For(31337, [.. registry.Values], unclaimedConfirmations: 3).Where(p => !p.IsUnclaimed).ToList();
+
+        var alone = Chain();
+        var one = await Scanner(alone).StepAsync(31337, [(AppPlan, WatchCursor.Start(AppPlan, Now))], alone.Head, registry, Now, CancellationToken.None);
+        var publishedAlone = _published.ToList();
+        _published.Clear();
+        var together = Chain();
+        var all = await Scanner(together).StepAsync(31337, plans.Select(p => (p, WatchCursor.Start(p, Now))).ToList(), together.Head, registry, Now, CancellationToken.None);
+
+        together.Calls.ShouldBe(alone.Calls);
+        all.Published.ShouldBe(one.Published + 1);
+        _published.Where(p => p.AppId == "counter").Select(p => (p.Position.ToString(), p.Preceding?.ToString()))
+            .ShouldBe(publishedAlone.Select(p => (p.Position.ToString(), p.Preceding?.ToString())));
+        _published.Single(p => p.AppId != "counter").AppId.ShouldBe("idle-7");
+        all.Cursors.ShouldAllBe(c => c.NextBlock == one.Cursor.NextBlock && c.LastBlockHash == one.Cursor.LastBlockHash);
+        all.Cursors.Count(c => c.LastPublished != null).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_group_whose_watches_stand_at_different_blocks_is_refused()
+    {
+        var chain = new FakeChain(5);
+        var other = RegisteredApp.Create(_app.Registration with { AppId = "other", FromBlock = 2 });
+        var plans = WatchPlan.For(31337, [_app, other], unclaimedConfirmations: 3).Where(p => !p.IsUnclaimed).ToList();
+        await Should.ThrowAsync<ArgumentException>(() => Scanner(chain).StepAsync(
+            31337, plans.Select(p => (p, WatchCursor.Start(p, Now))).ToList(), chain.Head, Registry, Now, CancellationToken.None));
+    }
 }

@@ -258,6 +258,47 @@ public sealed class IngestionTests
     }
 
     [Fact]
+    public async Task Idle_registered_apps_are_read_with_the_active_ones_and_moved_by_one_mark_not_one_cursor_write_each()
+    {
+        await using var p = await Pipeline.StartAsync("idle");
+        var active = await p.RegisterAsync("active", inbox: true, confirmations: 1);
+        var idle = new List<AppRegistered>();
+        for (var i = 0; i < 300; i++)
+            idle.Add(await p.RegisterAsync($"idle{i}", inbox: true, confirmations: 1));
+        await p.StartSequencerAsync();
+        var listener = await p.StartListenerAsync();
+        var expected = (await p.LogsOfAsync(await p.Dapp.SubmitAsync(p.Inbox, active.AppId, [1]), p.Inbox)).ToList();
+        await p.Dapp.MineAsync(2);
+        await p.WaitForAsync(new Dictionary<string, int> { [active.AppId] = 1 }, Patience);
+
+        // Every watch at one depth stands at one block: the 301 apps are one group (the inbox-wide watch of
+        // unclaimed submissions, at its own depth, may be a second).
+        var progress = Pipeline.ListenerProgress(listener);
+        await Poll.Until(() => progress.ScanGroups is 1 or 2);
+        await using var db = Npgsql.NpgsqlDataSource.Create(LocalInfra.Postgres);
+        var since = (DateTime)(await db.CreateCommand("select now()").ExecuteScalarAsync())!;
+
+        for (var i = 0; i < 3; i++)
+            expected.AddRange(await p.LogsOfAsync(await p.Dapp.SubmitAsync(p.Inbox, active.AppId, [(byte)(2 + i)]), p.Inbox));
+        await p.Dapp.MineAsync(2);
+        await p.WaitForAsync(new Dictionary<string, int> { [active.AppId] = 4 }, Patience);
+        await p.ScannedToHeadAsync(listener, active);
+        await p.AssertExactlyOnceInChainOrderAsync(active.AppId, expected);
+
+        // The blocks since were read for all of them, but written as the mark and the active app's cursor only.
+        async Task<long> WrittenSinceAsync(string like)
+        {
+            await using var command = db.CreateCommand($"select count(*) from {p.Schema}.mt_doc_listener_{like} and mt_last_modified > @since");
+            command.Parameters.AddWithValue("since", since);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+        (await WrittenSinceAsync($"cursor where id like 'app:idle%'")).ShouldBe(0);
+        (await WrittenSinceAsync($"cursor where id = 'app:{active.AppId}'")).ShouldBe(1);
+        (await WrittenSinceAsync("mark where id = 'depth:1'")).ShouldBe(1);
+        idle.ShouldAllBe(app => progress.ScannedTo($"app:{app.AppId}") == progress.ScannedTo($"app:{active.AppId}"));
+    }
+
+    [Fact]
     public async Task Two_listeners_run_one_active_and_the_standby_takes_over_when_the_active_one_is_killed()
     {
         await using var p = await Pipeline.StartAsync("standby");

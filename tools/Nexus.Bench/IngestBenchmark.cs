@@ -42,7 +42,7 @@ public static class IngestBenchmark
     private static readonly string Management = LocalInfrastructure.RabbitManagement;
 
     /// <summary>One run's world: its schema, virtual host, apps and store.</summary>
-    private sealed class World : IAsyncDisposable
+    internal sealed class World : IAsyncDisposable
     {
         public required string Schema { get; init; }
         public required RabbitVirtualHost VirtualHost { get; init; }
@@ -209,7 +209,7 @@ public static class IngestBenchmark
         Console.WriteLine("done");
     }
 
-    private static List<byte[]> Payloads(int from, int count) =>
+    internal static List<byte[]> Payloads(int from, int count) =>
         Enumerable.Range(from, count).Select(i => new Nethereum.ABI.ABIEncode().GetABIEncoded(new BigInteger(i))).ToList();
 
     /// <summary>
@@ -291,7 +291,7 @@ public static class IngestBenchmark
     }
 
     /// <summary>PostgreSQL's durability settings as the server reports them.</summary>
-    private static async Task<string> DurabilityAsync(CancellationToken ct)
+    internal static async Task<string> DurabilityAsync(CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(Postgres);
         await connection.OpenAsync(ct);
@@ -341,9 +341,9 @@ public static class IngestBenchmark
         return rate;
     }
 
-    private static double Pct(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
+    internal static double Pct(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
 
-    private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, CancellationToken ct)
+    internal static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!condition())

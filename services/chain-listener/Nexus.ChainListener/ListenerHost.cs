@@ -33,10 +33,11 @@ public static class ListenerHost
         return builder;
     }
 
-    /// <summary>The listener's own documents (named for it in the database): a cursor per watch.</summary>
+    /// <summary>The listener's own documents (named for it in the database): a cursor per watch, a scan mark per confirmation depth.</summary>
     public static Marten.StoreOptions Documents(Marten.StoreOptions store)
     {
         store.Schema.For<WatchCursor>().DocumentAlias("listener_cursor");
+        store.Schema.For<ScanMark>().DocumentAlias("listener_mark");
         return store;
     }
 }

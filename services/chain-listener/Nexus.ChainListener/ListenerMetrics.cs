@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Nexus.Ethereum.Chain;
 using Nexus.Hosting;
 
 namespace Nexus.ChainListener;
@@ -17,8 +18,9 @@ public sealed class ListenerMetrics
     private long _head = -1;
     private long _rpcFailureCount;
     private long _failedRounds;
+    private int _groups;
 
-    public ListenerMetrics(IMeterFactory meters)
+    public ListenerMetrics(IMeterFactory meters, IChainReader? chain = null)
     {
         var meter = meters.Create(NexusMeters.Prefix + "ChainListener");
         _published = meter.CreateCounter<long>("nexus_listener_inputs_published", description: "Observed inputs confirmed by the broker");
@@ -34,7 +36,16 @@ public sealed class ListenerMetrics
         meter.CreateObservableGauge("nexus_listener_head_block", () => Interlocked.Read(ref _head), description: "The chain head the last round saw");
         meter.CreateObservableCounter("nexus_listener_failed_rounds", () => Interlocked.Read(ref _failedRounds), description: "Rounds that failed (RPC, database or broker) and were retried with backoff");
         meter.CreateObservableGauge("nexus_listener_halted_watches", () => _halted.Count(kv => kv.Value));
+        meter.CreateObservableGauge("nexus_listener_scan_groups", () => Volatile.Read(ref _groups),
+            description: "Groups of watches the last round read (watches at one depth and block are read together: idle apps join one group)");
+        if (chain is JsonRpcChainReader rpc)
+            meter.CreateObservableCounter("nexus_listener_rpc_calls", () => rpc.Calls, description: "JSON-RPC calls sent to the node");
     }
+
+    /// <summary>Groups of watches the last round read.</summary>
+    public int ScanGroups => Volatile.Read(ref _groups);
+
+    public void Round(int groups) => Volatile.Write(ref _groups, groups);
 
     public void Published(string watch, int count) => _published.Add(count, new KeyValuePair<string, object?>("watch", watch));
     /// <summary>The head the last round saw (-1 before the first).</summary>

@@ -56,6 +56,10 @@ public static class AppStreamReader
     public static async Task<IReadOnlyList<RegisteredApp>> RegistrationsAsync(IQuerySession session, CancellationToken ct) =>
         await session.Query<RegisteredApp>().OrderBy(a => a.Id).ToListAsync(ct);
 
+    /// <summary>How many apps are registered: registrations are never changed or removed, so a reader that keeps them reloads only when this grows.</summary>
+    public static Task<int> RegistrationCountAsync(IQuerySession session, CancellationToken ct) =>
+        session.Query<RegisteredApp>().CountAsync(ct);
+
     /// <summary>
     /// Reads forward from just after <paramref name="afterVersion"/> (a seal, or the registration) and
     /// returns the complete blocks found within about <paramref name="maxEvents"/> events, each with the

@@ -27,6 +27,9 @@ public sealed class JsonRpcChainReader : IChainReader, IDisposable
         _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
     }
 
+    /// <summary>Calls sent so far (each request's id is the next number): what a listener costs its node.</summary>
+    public long Calls => Interlocked.Read(ref _ids);
+
     public async Task<long> GetChainIdAsync(CancellationToken ct) => Quantity(await CallAsync<string>("eth_chainId", [], ct, nullable: false));
 
     public async Task<long> GetHeadAsync(CancellationToken ct) => Quantity(await CallAsync<string>("eth_blockNumber", [], ct, nullable: false));

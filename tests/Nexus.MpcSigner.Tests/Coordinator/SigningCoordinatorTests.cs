@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Nexus.Contracts.Signer;
 using Nexus.Crypto.Frost;
 using Nexus.Ethereum;
@@ -111,7 +112,14 @@ public sealed class SigningCoordinatorTests
             next = Math.Max(next, p.Height + 1);
             return new VerifyResponse { Status = VerifyStatus.Verified, HeaderHash = p.HeaderHash };
         };
+        // Restarted: the calls it never answered fail (a catch-up probe sent at the end of the first pass
+        // may be one of them), and once a catch-up held after that failure is due again, the next pass
+        // starts one.
+        var hung = c.Replica(3).Hold!;
         c.Replica(3).Hold = null;
+        hung.SetException(new RpcException(new Status(StatusCode.Unavailable, "restarted")));
+        await c.Client(3).CatchUpOf("a").WaitAsync(TimeSpan.FromSeconds(10));
+        c.Clock.Advance(ReplicaCatchUp.HoldAfterFailure);
         await c.Loop.SignPendingAsync(default);
         await c.Client(3).CatchUpOf("a").WaitAsync(TimeSpan.FromSeconds(10));
         c.Client(3).VerifiedHeight("a").ShouldBe(2);

@@ -12,6 +12,7 @@ public sealed class ListenerLeadership(IOptions<PostgresOptions> postgres, Liste
 {
     private Nexus.Hosting.Leadership? _lock;
     private long _chainId = -1;
+    private long _lockTerm = -1;
 
     public async Task<bool> EnsureLeaderAsync(long chainId, CancellationToken ct)
     {
@@ -21,11 +22,20 @@ public sealed class ListenerLeadership(IOptions<PostgresOptions> postgres, Liste
                 await _lock.DisposeAsync();
             _lock = new Nexus.Hosting.Leadership(postgres.Value.ConnectionString, $"the listeners of chain {chainId} (schema {postgres.Value.Schema})", logger);
             _chainId = chainId;
+            _lockTerm = -1;
         }
         var leader = await _lock.EnsureLeaderAsync(ct);
+        if (leader && _lock.Term != _lockTerm)
+        {
+            _lockTerm = _lock.Term;
+            Term++;
+        }
         metrics.Leader(leader);
         return leader;
     }
+
+    /// <summary>Changes whenever leadership was (re)taken: what was cached under the previous term may be stale.</summary>
+    public long Term { get; private set; }
 
     public ValueTask DisposeAsync() => _lock?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -30,6 +30,8 @@ public sealed class ListenerWorker(
     ListenerLeadership leadership,
     ILogger<ListenerWorker> logger) : BackgroundService
 {
+    private readonly WatchCache _cache = new();
+
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
         var o = options.Value;
@@ -59,6 +61,7 @@ public sealed class ListenerWorker(
             }
             catch (Exception e)
             {
+                _cache.Forget(); // what this round wrote is uncertain: read it back
                 // Unreachable RPC, database or broker: back off and go again. Anything else is a bug or a
                 // misconfiguration worth an error line, but the loop still must not die with it.
                 var expected = e is ChainUnavailableException or NpgsqlException or TimeoutException or MassTransitException;
@@ -82,32 +85,64 @@ public sealed class ListenerWorker(
         return id;
     }
 
-    /// <summary>One pass over all watches; true when every watch has caught up.</summary>
+    /// <summary>
+    /// One pass over all watches, read in groups that stand at the same depth and block; true when every
+    /// group has caught up. At each depth one group carries the <see cref="ScanMark"/> (the group at the
+    /// mark's place, else the one furthest on): its step writes the mark and only the cursors that changed
+    /// more than their place. Other groups (apps catching up after registration) write their cursors
+    /// and join the mark's group once they stand where it does.
+    /// </summary>
     private async Task<bool> RoundAsync(WatchScanner scanner, long chainId, CancellationToken ct)
     {
         if (!await leadership.EnsureLeaderAsync(chainId, ct)) return true; // standby: look again after the poll interval
 
         await using var session = store.LightweightSession();
-        var registry = await AppStreamReader.RegistrationsAsync(session, ct);
+        var registry = await _cache.RegistryAsync(session, leadership.Term, ct);
         var appsById = registry.ToDictionary(a => a.Id);
         var plans = WatchPlan.For(chainId, registry, options.Value.UnclaimedConfirmations);
         if (plans.Count == 0) return true;
 
-        var cursors = (await session.LoadManyAsync<WatchCursor>(ct, plans.Select(p => p.Id))).ToDictionary(c => c.Id);
+        var (cursors, marks) = await _cache.LoadAsync(session, plans, clock.GetUtcNow(), ct);
         var head = await chain.GetHeadAsync(ct);
         metrics.SawHead(head);
-        var allCaughtUp = true;
+        var watches = new List<(WatchPlan Plan, WatchCursor Stored, WatchCursor At)>(plans.Count);
         foreach (var plan in plans)
         {
-            var cursor = cursors.GetValueOrDefault(plan.Id) ?? WatchCursor.Start(plan, clock.GetUtcNow());
-            metrics.Halted(plan.Id, cursor.Halted);
-            var step = await scanner.StepAsync(chainId, plan, cursor, head, appsById, clock.GetUtcNow(), ct);
-            if (step.Cursor != cursor)
-            {
-                session.Store(step.Cursor);
-                await session.SaveChangesAsync(ct);
-            }
+            var stored = cursors[plan.Id];
+            metrics.Halted(plan.Id, stored.Halted);
+            if (!stored.Halted) watches.Add((plan, stored, stored.At(marks)));
+        }
+        var groups = watches.GroupBy(w => (w.Plan.Confirmations, w.At.NextBlock, w.At.LastBlockHash)).ToList();
+        var carriers = groups.GroupBy(g => g.Key.Confirmations).Select(depth =>
+            depth.FirstOrDefault(g => marks.TryGetValue(ScanMark.IdFor(depth.Key), out var m) && m.NextBlock == g.Key.NextBlock && m.LastBlockHash == g.Key.LastBlockHash)
+            ?? depth.MaxBy(g => g.Key.NextBlock)!).ToHashSet();
+        metrics.Round(groups.Count);
+
+        var allCaughtUp = true;
+        foreach (var group in groups)
+        {
+            var members = group.ToList();
+            var step = await scanner.StepAsync(chainId, members.Select(w => (w.Plan, w.At)).ToList(), head, appsById, clock.GetUtcNow(), ct);
             allCaughtUp &= step.CaughtUp;
+            var (moved, halted) = (step.Cursors[0].NextBlock != group.Key.NextBlock, step.Cursors[0].Halted);
+            if (!moved && !halted) continue;
+            var markId = ScanMark.IdFor(group.Key.Confirmations);
+            var mark = !halted && carriers.Contains(group)
+                ? new ScanMark(markId, step.Cursors[0].NextBlock, step.Cursors[0].LastBlockHash, clock.GetUtcNow())
+                : null;
+            if (mark is not null) session.Store(mark);
+            var written = new List<WatchCursor>();
+            for (var i = 0; i < members.Count; i++)
+            {
+                var stored = members[i].Stored;
+                var next = step.Cursors[i] with { Mark = mark?.Id };
+                // A follower that only moved with its mark needs no write of its own.
+                if (mark is null || stored.Mark != mark.Id || next.LastPublished != stored.LastPublished)
+                    written.Add(next);
+            }
+            session.Store(written.ToArray());
+            await session.SaveChangesAsync(ct);
+            _cache.Saved(written, mark);
         }
         return allCaughtUp;
     }
@@ -124,7 +159,7 @@ public sealed class ListenerWorker(
             foreach (var chunk in app.Chunk(options.Value.InputsPerMessage))
             {
                 var message = new InputsObserved { AppId = app.Key, ChainId = chunk[0].ChainId, Inputs = chunk };
-                await bus.Publish(message, c =>
+                await bus.PublishConfirmedAsync(message, c =>
                 {
                     c.MessageId = MessageIds.For("inputs-observed", message.AppId, message.Inputs[0].InputId, message.Inputs[^1].InputId);
                     // Mandatory: with no queue bound (no sequencer ever started, queue deleted) the broker

@@ -188,7 +188,7 @@ public sealed class ExecutionTests
     }
 
     [Fact]
-    public async Task An_executor_whose_head_was_deleted_executes_nothing_again_until_the_head_is_restored()
+    public async Task An_executor_whose_head_was_deleted_or_restored_stale_executes_nothing_again_until_the_head_is_restored()
     {
         await using var p = await Pipeline.StartAsync("losthead");
         var app = await p.RegisterAsync("counter", inbox: true, payloadAbi: "(uint256 amount)", confirmations: 1);
@@ -216,6 +216,7 @@ public sealed class ExecutionTests
         var metrics = executor.Services.GetRequiredService<Nexus.Executor.ExecutorMetrics>();
         var failuresSeen = metrics.Failures;
         await Poll.Until(() => metrics.Failures > failuresSeen + 1);
+        metrics.LastFailure.ShouldNotBeNull().ShouldContain("but no executor head");
         (await p.ExecutedAsync(app.AppId)).Select(b => b.HeaderHash).ShouldBe(executedBefore.Select(b => b.HeaderHash));
 
         // Restored, the head lets it go on from where it was: each height once, the new input included.
@@ -228,6 +229,27 @@ public sealed class ExecutionTests
         var blocks = await p.ExecutedAsync(app.AppId);
         blocks.Select(b => b.Height).ShouldBe(Enumerable.Range(0, blocks.Count).Select(i => (long)i));
         blocks[executedBefore.Count].Header.PreviousHeaderHash.ShouldBe(executedBefore[^1].HeaderHash);
+
+        // A head restored from an older backup than the stream: refused as well, not left to stall.
+        AppExecution latest;
+        await using (var session = p.Store.LightweightSession())
+        {
+            latest = (await session.LoadAsync<AppExecution>(app.AppId))!;
+            session.Store(saved);
+            await session.SaveChangesAsync();
+        }
+        failuresSeen = metrics.Failures;
+        await p.Dapp.SubmitAsync(p.Inbox, app.AppId, Amount(4));
+        await p.Dapp.MineAsync(2);
+        await Poll.Until(() => metrics.Failures > failuresSeen && metrics.LastFailure?.Contains("older than its records") == true);
+        (await p.ExecutedAsync(app.AppId)).Count.ShouldBe(blocks.Count);
+        await using (var session = p.Store.LightweightSession())
+        {
+            session.Store(latest);
+            await session.SaveChangesAsync();
+        }
+        await Poll.Until(async () => await ExecutedInputsAsync(p, app.AppId) == 4);
+        (await p.ExecutedAsync(app.AppId)).Select(b => b.Height).ShouldBe(Enumerable.Range(0, blocks.Count + 1).Select(i => (long)i));
     }
 }
 

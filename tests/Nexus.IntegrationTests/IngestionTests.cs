@@ -294,8 +294,39 @@ public sealed class IngestionTests
         }
         (await WrittenSinceAsync($"cursor where id like 'app:idle%'")).ShouldBe(0);
         (await WrittenSinceAsync($"cursor where id = 'app:{active.AppId}'")).ShouldBe(1);
-        (await WrittenSinceAsync("mark where id = 'depth:1'")).ShouldBe(1);
+        (await WrittenSinceAsync("mark where id = 'chain:31337:depth:1'")).ShouldBe(1);
         idle.ShouldAllBe(app => progress.ScannedTo($"app:{app.AppId}") == progress.ScannedTo($"app:{active.AppId}"));
+
+        // Apps registered later, from blocks already scanned for the others, read on their own until
+        // they stand where the group does, then follow its mark.
+        async Task<long> FollowersAsync(string like)
+        {
+            await using var command = db.CreateCommand($$"""
+                select count(*) from {{p.Schema}}.mt_doc_listener_cursor c join {{p.Schema}}.mt_doc_listener_mark m on c.data->>'Mark' = m.data->>'Epoch'
+                where m.id = 'chain:31337:depth:1' and c.id like '{{like}}'
+                """);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+        var head = await p.HeadAsync();
+        var late = Enumerable.Range(0, 20).Select(i => idle[0] with { AppId = $"late{i}-{p.Id[^8..]}".Replace('_', '-'), FromBlock = head - 4 - i % 3 }).ToList();
+        foreach (var app in late) await Nexus.AppStreams.Registry.AppRegistry.RegisterAsync(p.Store, app);
+        var lateLogs = await p.LogsOfAsync(await p.Dapp.SubmitAsync(p.Inbox, late[5].AppId, [7]), p.Inbox);
+        await p.Dapp.MineAsync(2);
+        await p.WaitForAsync(new Dictionary<string, int> { [late[5].AppId] = 1 }, Patience);
+        await p.AssertExactlyOnceInChainOrderAsync(late[5].AppId, lateLogs);
+        await Poll.Until(async () => { await p.Dapp.MineAsync(1); return await FollowersAsync("app:late%") == late.Count && await FollowersAsync("app:idle%") == idle.Count; });
+
+        // The mark lost while the listener is down: every watch resumes from its own cursor (never from a
+        // mark it did not follow), an idle app's new input arrives exactly once, and a new mark is followed.
+        await p.StopAsync(listener);
+        (await db.CreateCommand($"delete from {p.Schema}.mt_doc_listener_mark").ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
+        var idleLogs = await p.LogsOfAsync(await p.Dapp.SubmitAsync(p.Inbox, idle[7].AppId, [9]), p.Inbox);
+        await p.Dapp.MineAsync(2);
+        listener = await p.StartListenerAsync();
+        await p.WaitForAsync(new Dictionary<string, int> { [idle[7].AppId] = 1, [active.AppId] = 4 }, Patience);
+        await p.AssertExactlyOnceInChainOrderAsync(idle[7].AppId, idleLogs);
+        // Watches join the group (and its mark) on a step that moves it: blocks keep coming.
+        await Poll.Until(async () => { await p.Dapp.MineAsync(1); return await FollowersAsync("app:%") == idle.Count + late.Count + 1; });
     }
 
     [Fact]

@@ -101,6 +101,34 @@ public sealed class ProverTestClusterTests
         ProofChecks.VerifiesWithSnarkjs(key, second, circuit.Folder);
     }
 
+    [Fact]
+    public async Task Parts_saved_at_once_are_all_counted_and_a_finished_job_keeps_none()
+    {
+        var schema = $"it_js_{Guid.NewGuid():N}"[..20];
+        var store = new ProofJobStore(NpgsqlDataSource.Create(LocalInfra.Postgres), schema);
+        await store.InitializeAsync();
+        try
+        {
+            (await store.AcceptAsync("job", "chain", "0x00", [1, 2, 3])).ShouldBeTrue();
+            // Sixty silos' worth of parts at once, each part twice (first writer wins).
+            var parts = Enumerable.Range(0, 60).SelectMany(i => new[] { i, i }).Select(i => store.SavePartAsync("job", $"part-{i}", [(byte)i], $"silo-{i % 4}"));
+            await Task.WhenAll(parts);
+            (await store.GetAsync("job"))!.TasksDone.ShouldBe(60);
+            (await store.PartsAsync("job")).Count.ShouldBe(60);
+
+            // Finishing races with late saves: whichever commits first, no part outlives the finished job.
+            var late = Enumerable.Range(60, 40).Select(i => store.SavePartAsync("job", $"part-{i}", [(byte)i], "silo-late")).ToList();
+            await store.FinishAsync("job", "{}", [], null);
+            await Task.WhenAll(late);
+            (await store.PartsAsync("job")).ShouldBeEmpty();
+            (await store.GetAsync("job"))!.Status.ShouldBe(JobStatus.Done);
+        }
+        finally
+        {
+            await Nexus.LocalDev.Hosting.ThrowAwaySchema.DropAsync(LocalInfra.Postgres, schema);
+        }
+    }
+
     private static async Task<string?> CoordinatorAsync(string schema, string job)
     {
         await using var connection = new NpgsqlConnection(LocalInfra.Postgres);

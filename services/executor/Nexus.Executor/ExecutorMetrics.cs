@@ -39,9 +39,13 @@ public sealed class ExecutorMetrics
     /// <summary>Failed attempts so far (also exported as a counter): what tests wait on.</summary>
     public long Failures => Interlocked.Read(ref _failureCount);
 
-    public void Failed()
+    /// <summary>The last failure's message (the log has them all).</summary>
+    public string? LastFailure { get; private set; }
+
+    public void Failed(Exception e)
     {
-        _failures.Add(1);
+        _failures.Add(1, new KeyValuePair<string, object?>("error", e.GetType().Name));
+        LastFailure = e.Message;
         Interlocked.Increment(ref _failureCount);
     }
 }

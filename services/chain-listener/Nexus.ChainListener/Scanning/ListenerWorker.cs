@@ -30,7 +30,7 @@ public sealed class ListenerWorker(
     ListenerLeadership leadership,
     ILogger<ListenerWorker> logger) : BackgroundService
 {
-    private readonly WatchCache _cache = new();
+    private readonly WatchCache _cache = new(clock);
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
@@ -87,10 +87,11 @@ public sealed class ListenerWorker(
 
     /// <summary>
     /// One pass over all watches, read in groups that stand at the same depth and block; true when every
-    /// group has caught up. At each depth one group carries the <see cref="ScanMark"/> (the group at the
-    /// mark's place, else the one furthest on): its step writes the mark and only the cursors that changed
-    /// more than their place. Other groups (apps catching up after registration) write their cursors
-    /// and join the mark's group once they stand where it does.
+    /// group has caught up. At each depth one group carries the <see cref="ScanMark"/>: the group its
+    /// followers are in, else (no mark, or nobody follows it any more) the largest group that can move,
+    /// under a new epoch. Its step writes the mark and only the cursors that changed more than their
+    /// place. Other groups (apps catching up after registration) write their cursors and join the
+    /// carrier's group once they stand where it does.
     /// </summary>
     private async Task<bool> RoundAsync(WatchScanner scanner, long chainId, CancellationToken ct)
     {
@@ -102,7 +103,7 @@ public sealed class ListenerWorker(
         var plans = WatchPlan.For(chainId, registry, options.Value.UnclaimedConfirmations);
         if (plans.Count == 0) return true;
 
-        var (cursors, marks) = await _cache.LoadAsync(session, plans, clock.GetUtcNow(), ct);
+        var (cursors, marks) = await _cache.LoadAsync(session, chainId, plans, clock.GetUtcNow(), ct);
         var head = await chain.GetHeadAsync(ct);
         metrics.SawHead(head);
         var watches = new List<(WatchPlan Plan, WatchCursor Stored, WatchCursor At)>(plans.Count);
@@ -110,12 +111,18 @@ public sealed class ListenerWorker(
         {
             var stored = cursors[plan.Id];
             metrics.Halted(plan.Id, stored.Halted);
-            if (!stored.Halted) watches.Add((plan, stored, stored.At(marks)));
+            if (!stored.Halted) watches.Add((plan, stored, stored.At(marks.GetValueOrDefault(ScanMark.IdFor(chainId, plan.Confirmations)))));
         }
         var groups = watches.GroupBy(w => (w.Plan.Confirmations, w.At.NextBlock, w.At.LastBlockHash)).ToList();
-        var carriers = groups.GroupBy(g => g.Key.Confirmations).Select(depth =>
-            depth.FirstOrDefault(g => marks.TryGetValue(ScanMark.IdFor(depth.Key), out var m) && m.NextBlock == g.Key.NextBlock && m.LastBlockHash == g.Key.LastBlockHash)
-            ?? depth.MaxBy(g => g.Key.NextBlock)!).ToHashSet();
+        var carriers = new Dictionary<IGrouping<(int Confirmations, long NextBlock, string? LastBlockHash), (WatchPlan Plan, WatchCursor Stored, WatchCursor At)>, string>();
+        foreach (var depth in groups.GroupBy(g => g.Key.Confirmations))
+        {
+            var current = marks.GetValueOrDefault(ScanMark.IdFor(chainId, depth.Key));
+            var followed = current is null ? null : depth.FirstOrDefault(g => g.Any(w => w.Stored.Mark == current.Epoch));
+            var carrier = followed ?? depth.Where(g => head - depth.Key >= g.Key.NextBlock).MaxBy(g => g.Count());
+            if (carrier is not null)
+                carriers[carrier] = followed is not null ? current!.Epoch : Guid.NewGuid().ToString("N");
+        }
         metrics.Round(groups.Count);
 
         var allCaughtUp = true;
@@ -126,18 +133,17 @@ public sealed class ListenerWorker(
             allCaughtUp &= step.CaughtUp;
             var (moved, halted) = (step.Cursors[0].NextBlock != group.Key.NextBlock, step.Cursors[0].Halted);
             if (!moved && !halted) continue;
-            var markId = ScanMark.IdFor(group.Key.Confirmations);
-            var mark = !halted && carriers.Contains(group)
-                ? new ScanMark(markId, step.Cursors[0].NextBlock, step.Cursors[0].LastBlockHash, clock.GetUtcNow())
+            var mark = !halted && carriers.TryGetValue(group, out var epoch)
+                ? new ScanMark(ScanMark.IdFor(chainId, group.Key.Confirmations), epoch, step.Cursors[0].NextBlock, step.Cursors[0].LastBlockHash, clock.GetUtcNow())
                 : null;
             if (mark is not null) session.Store(mark);
             var written = new List<WatchCursor>();
             for (var i = 0; i < members.Count; i++)
             {
                 var stored = members[i].Stored;
-                var next = step.Cursors[i] with { Mark = mark?.Id };
+                var next = step.Cursors[i] with { Mark = mark?.Epoch };
                 // A follower that only moved with its mark needs no write of its own.
-                if (mark is null || stored.Mark != mark.Id || next.LastPublished != stored.LastPublished)
+                if (mark is null || stored.Mark != mark.Epoch || next.LastPublished != stored.LastPublished)
                     written.Add(next);
             }
             session.Store(written.ToArray());

@@ -64,7 +64,7 @@ public sealed class WatchScanner(
 
         var toBefore = await chain.GetHeaderAsync(to, ct);
         if (toBefore is null) return new ScanStep(unchanged, 0, true, $"block {to} not served yet");
-        var logs = await _logs.ReadAsync(WatchPlan.Combined(group.Select(w => w.Plan)), from, to, ct);
+        var logs = await _logs.ReadAsync(WatchPlan.Combined(group.Select(w => w.Plan).ToList()), from, to, ct);
         var perWatch = group.Select(w => logs.Where(l => w.Plan.Matches(l) && (!w.Plan.IsUnclaimed || WatchPlan.IsUnclaimedLog(l, appsById))).ToList()).ToList();
 
         var headers = await HeadersAsync(perWatch.SelectMany(l => l).Select(l => l.BlockNumber).Distinct(), ct);

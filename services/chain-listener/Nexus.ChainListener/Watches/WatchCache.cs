@@ -8,11 +8,16 @@ namespace Nexus.ChainListener.Watches;
 /// The registry, cursors and marks as the listener last read or wrote them, kept between rounds while
 /// it leads without a break (same <c>term</c>): a round then reads only what it has not seen — new
 /// registrations, cursors of new apps, halted cursors an operator may have resumed — instead of every
-/// document of every registered app. Forgotten on any failed round and on a new term, so a standby
-/// that takes over, or a leader that lost its lock for a moment, starts again from the database.
+/// document of every registered app. Forgotten on any failed round, on a new term (a standby that takes
+/// over, or a leader that lost its lock for a moment, starts again from the database) and after
+/// <see cref="MaxAge"/>, so an edit made behind the listener's back is read within that time.
 /// </summary>
-public sealed class WatchCache
+public sealed class WatchCache(TimeProvider clock)
 {
+    /// <summary>How long what was read is trusted before everything is read again.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
+
+    private DateTimeOffset _readAt;
     private readonly Dictionary<string, WatchCursor> _cursors = new();
     private readonly Dictionary<string, ScanMark> _marks = new();
     private IReadOnlyList<RegisteredApp>? _registry;
@@ -29,10 +34,11 @@ public sealed class WatchCache
     /// <summary>Every registration; read again only when their number grew (they are never changed or removed).</summary>
     public async Task<IReadOnlyList<RegisteredApp>> RegistryAsync(IQuerySession session, long term, CancellationToken ct)
     {
-        if (term != _term)
+        if (term != _term || clock.GetUtcNow() - _readAt > MaxAge)
         {
             Forget();
             _term = term;
+            _readAt = clock.GetUtcNow();
         }
         if (_registry is null || await AppStreamReader.RegistrationCountAsync(session, ct) != _registry.Count)
             _registry = await AppStreamReader.RegistrationsAsync(session, ct);
@@ -41,7 +47,7 @@ public sealed class WatchCache
 
     /// <summary>The cursor of each plan (a fresh one when none was stored) and the marks of their depths.</summary>
     public async Task<(IReadOnlyDictionary<string, WatchCursor> Cursors, IReadOnlyDictionary<string, ScanMark> Marks)> LoadAsync(
-        IQuerySession session, IReadOnlyList<WatchPlan> plans, DateTimeOffset now, CancellationToken ct)
+        IQuerySession session, long chainId, IReadOnlyList<WatchPlan> plans, DateTimeOffset now, CancellationToken ct)
     {
         var unseen = plans.Where(p => !_cursors.TryGetValue(p.Id, out var c) || c.Halted).ToList();
         if (unseen.Count > 0)
@@ -50,7 +56,7 @@ public sealed class WatchCache
             foreach (var plan in unseen)
                 _cursors[plan.Id] = stored.GetValueOrDefault(plan.Id) ?? WatchCursor.Start(plan, now);
         }
-        var marks = plans.Select(p => ScanMark.IdFor(p.Confirmations)).Distinct().Where(id => !_marks.ContainsKey(id)).ToList();
+        var marks = plans.Select(p => ScanMark.IdFor(chainId, p.Confirmations)).Distinct().Where(id => !_marks.ContainsKey(id)).ToList();
         if (marks.Count > 0)
             foreach (var mark in await session.LoadManyAsync<ScanMark>(ct, marks))
                 _marks[mark.Id] = mark;

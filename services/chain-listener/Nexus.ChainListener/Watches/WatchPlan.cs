@@ -30,7 +30,7 @@ public sealed record WatchPlan(
             .Where(a => a.Registration.Inbox is not null)
             .GroupBy(a => a.Registration.Inbox!.ToLowerInvariant())
             .Select(g => new WatchPlan(
-                $"unclaimed:{g.Key}", null, g.Key,
+                $"unclaimed:{chainId}:{g.Key}", null, g.Key,
                 [new LogFilter(g.Key, [InboxEvents.InputSubmitted.Topic0])],
                 unclaimedConfirmations,
                 g.Min(a => a.Registration.FromBlock))));
@@ -66,8 +66,9 @@ public sealed record WatchPlan(
     /// topic, so a thousand apps behind one inbox cost one eth_getLogs; <see cref="Matches"/> then gives
     /// each watch its logs.
     /// </summary>
-    public static IReadOnlyList<LogFilter> Combined(IEnumerable<WatchPlan> plans) =>
-        plans.SelectMany(p => p.Filters)
+    public static IReadOnlyList<LogFilter> Combined(IReadOnlyList<WatchPlan> plans) =>
+        plans.Count == 1 ? plans[0].Filters // alone (catching up), a watch reads only its own logs
+        : plans.SelectMany(p => p.Filters)
             .Select(f => (Address: f.Address.ToLowerInvariant(), Event: f.Topics.Count > 0 ? f.Topics[0] : null))
             .Distinct()
             .Select(f => new LogFilter(f.Address, f.Event is null ? [] : [f.Event]))

@@ -119,16 +119,18 @@ public sealed class AppExecutor(
         var version = await AppStreamLock.LockAsync(session, appId, ct)
             ?? throw new InvalidOperationException($"app '{appId}' has no stream");
         // Under the stream's lock: nobody committed these heights (the head, and the block index as a
-        // second witness), and the code each block ran is the code in force for it.
+        // witness that the head is not stale), and the code each block ran is the code in force for it.
         var head = await HeadAsync(session, appId, ct);
         var registry = await AppStreamReader.RegistrationAsync(session, appId, ct);
+        if (head.Height == expectedHeight && await session.LoadAsync<ExecutedBlock>(ExecutedBlock.IdFor(appId, expectedHeight + 1), ct) is not null)
+            // Head and index are written in one transaction: a head behind the index was restored from an
+            // older backup (or edited). Refuse loudly rather than stall on "already recorded" forever.
+            throw new LostHeadException($"app '{appId}': the executor head says height {expectedHeight} but height {expectedHeight + 1} is recorded: the head is older than its records; restore it with the stream it belongs to");
         var conflict = head.Height != expectedHeight
             ? "another instance executed them first"
-            : await session.LoadAsync<ExecutedBlock>(ExecutedBlock.IdFor(appId, expectedHeight + 1), ct) is not null
-                ? "they are already recorded"
-                : batch.Blocks.FirstOrDefault(b => (registry?.CodeAt(b.Height)?.CodeHash ?? BlockEncoding.Zero32) != b.Header.CodeHash) is { } stale
-                    ? $"code for height {stale.Height} changed while it ran"
-                    : null;
+            : batch.Blocks.FirstOrDefault(b => (registry?.CodeAt(b.Height)?.CodeHash ?? BlockEncoding.Zero32) != b.Header.CodeHash) is { } stale
+                ? $"code for height {stale.Height} changed while it ran"
+                : null;
         if (conflict is not null)
         {
             // Nothing is written; the in-memory state is dropped and rebuilt from what was committed.

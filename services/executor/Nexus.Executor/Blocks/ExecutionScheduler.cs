@@ -81,7 +81,7 @@ public sealed class ExecutionScheduler(
         }
         catch (Exception e)
         {
-            metrics.Failed();
+            metrics.Failed(e);
             delay = slot.Backoff.NextDelay();
             log.LogError(e, "App {AppId}: execution failed (attempt {Attempt}); retrying in {Delay}", appId, slot.Backoff.Failures, delay);
             more = true;

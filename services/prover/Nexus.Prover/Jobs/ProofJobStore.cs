@@ -90,17 +90,17 @@ public sealed class ProofJobStore(NpgsqlDataSource db, string schema)
     }
 
     /// <summary>
-    /// Keeps a finished part (first writer wins) and beats the job's heartbeat. The count goes up by the
-    /// rows this statement inserted, under the job row's lock: recounting the parts instead lost updates
-    /// when two silos saved at once (each count's snapshot missed the other's uncommitted part).
+    /// Keeps a finished part (first writer wins) and beats the job's heartbeat, holding the job row's
+    /// lock from the start: the count goes up by the rows inserted (recounting the parts lost updates
+    /// when two silos saved at once), and a job finished meanwhile (<see cref="FinishAsync"/> takes the
+    /// same lock) keeps no part.
     /// </summary>
     public async Task SavePartAsync(string jobId, string part, byte[] data, string silo)
     {
         await using var command = db.CreateCommand($"""
-            with kept as (
-                insert into {Parts} select @id, @p, @d, @s where exists (select 1 from {Jobs} where job_id = @id and status = 'Running')
-                on conflict do nothing returning 1)
-            update {Jobs} set tasks_done = tasks_done + (select count(*) from kept), heartbeat_at = now() where job_id = @id and status = 'Running'
+            with job as (select job_id from {Jobs} where job_id = @id and status = 'Running' for no key update),
+                 kept as (insert into {Parts} select job_id, @p, @d, @s from job on conflict do nothing returning 1)
+            update {Jobs} set tasks_done = tasks_done + (select count(*) from kept), heartbeat_at = now() where job_id = (select job_id from job)
             """);
         command.Parameters.AddWithValue("id", jobId);
         command.Parameters.AddWithValue("p", part);
@@ -139,9 +139,11 @@ public sealed class ProofJobStore(NpgsqlDataSource db, string schema)
 
     public async Task FinishAsync(string jobId, string? proofJson, string[]? publicSignals, string? error)
     {
+        // One transaction (a batch is one): the parts are only needed to resume, the proof is kept.
         await using var command = db.CreateCommand($"""
             update {Jobs} set status = @s, proof = @p, public_signals = @ps::jsonb, error = @e, finished_at = now(), witness = ''
-            where job_id = @id and status = 'Running'
+            where job_id = @id and status = 'Running';
+            delete from {Parts} where job_id = @id
             """);
         command.Parameters.AddWithValue("id", jobId);
         command.Parameters.AddWithValue("s", error is null ? nameof(JobStatus.Done) : nameof(JobStatus.Failed));
@@ -149,10 +151,6 @@ public sealed class ProofJobStore(NpgsqlDataSource db, string schema)
         command.Parameters.AddWithValue("ps", publicSignals is null ? DBNull.Value : System.Text.Json.JsonSerializer.Serialize(publicSignals));
         command.Parameters.AddWithValue("e", (object?)error ?? DBNull.Value);
         await command.ExecuteNonQueryAsync();
-        // The parts are only needed to resume; the proof is kept.
-        await using var parts = db.CreateCommand($"delete from {Parts} where job_id = @id");
-        parts.Parameters.AddWithValue("id", jobId);
-        await parts.ExecuteNonQueryAsync();
     }
 
     /// <summary>Running jobs whose heartbeat is older than <paramref name="stale"/>: their silo died or stalled.</summary>

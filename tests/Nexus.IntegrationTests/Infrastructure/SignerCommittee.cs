@@ -96,14 +96,14 @@ public sealed class SignerCommittee : IAsyncDisposable
         File.WriteAllBytes(m.KeyFile, KeyShareFile.Seal(key, m.Passphrase, KeyShareFile.MinIterations));
     }
 
-    private SignerSettings.ReplicaSetup Setup(Member m, string? rpcUrl = null) =>
+    private CommitteeConfiguration.ReplicaSetup Setup(Member m, string? rpcUrl = null) =>
         new(m.Id, m.GrpcPort, m.Token, m.KeyFile, m.Passphrase, m.Schema, rpcUrl ?? LocalInfra.RpcUrl, Path.Combine(Dir, $"modules-{m.Id}"), Confirmations: 1)
         {
             Tls = m.Tls is { } tls ? (tls.Certificate, tls.Key, tls.Pin, [ClientTls!.Value.Pin]) : null,
         };
 
     public Dictionary<string, string?> ReplicaSettings(int id, string? rpcUrl = null) =>
-        _p.Settings().Concat(SignerSettings.Replica(Setup(Members[id - 1], rpcUrl), SettlementContract)).ToDictionary();
+        _p.Settings().Concat(CommitteeConfiguration.Replica(Setup(Members[id - 1], rpcUrl), SettlementContract)).ToDictionary();
 
     public async Task<InProcessService> StartReplicaAsync(int id, string? rpcUrl = null)
     {
@@ -134,7 +134,7 @@ public sealed class SignerCommittee : IAsyncDisposable
 
     public Dictionary<string, string?> CoordinatorSettings()
     {
-        var settings = _p.Settings().Concat(SignerSettings.Coordinator(Members.Select(m => Setup(m)), CommitteeFilePath, SettlementContract,
+        var settings = _p.Settings().Concat(CommitteeConfiguration.Coordinator(Members.Select(m => Setup(m)), CommitteeFilePath, SettlementContract,
             ClientTls is { } client ? (client.Certificate, client.Key) : null)).ToDictionary();
         settings["Coordinator:SweepIntervalMs"] = "300";
         settings["Coordinator:VerifyTimeoutMs"] = "20000";

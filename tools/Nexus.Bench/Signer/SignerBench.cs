@@ -129,7 +129,7 @@ public static class SignerBench
                 }
             }
 
-            var setups = Enumerable.Range(1, n).Select(i => new SignerSettings.ReplicaSetup(i, InProcessService.FreePort(), Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)),
+            var setups = Enumerable.Range(1, n).Select(i => new CommitteeConfiguration.ReplicaSetup(i, InProcessService.FreePort(), Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)),
                 Path.Combine(dir, $"replica-{i}.key"), $"bench passphrase {i}", replicaSchemas[i - 1], LocalInfrastructure.Rpc, Path.Combine(dir, $"modules-{i}"), 0)).ToList();
             foreach (var (s, key) in setups.Zip(keys.Packages))
                 File.WriteAllBytes(s.KeyFile, KeyShareFile.Seal(key, s.Passphrase, KeyShareFile.MinIterations));
@@ -139,10 +139,10 @@ public static class SignerBench
                 ["Logging:LogLevel:Nexus.MpcSigner.Coordinator"] = Environment.GetEnvironmentVariable("NEXUS_BENCH_VERBOSE") is null ? "Warning" : "Information", ["RabbitMq:VirtualHost"] = vhost.Name,
                 ["Postgres:ConnectionString"] = LocalInfrastructure.Postgres, ["Postgres:Schema"] = schema };
             foreach (var s in setups)
-                services.Add(await InProcessService.StartAsync(b => b.AddMpcSigner(), quiet.Concat(SignerSettings.Replica(s, Settlement)).ToDictionary(), a => a.MapSignerRounds()));
+                services.Add(await InProcessService.StartAsync(b => b.AddMpcSigner(), quiet.Concat(CommitteeConfiguration.Replica(s, Settlement)).ToDictionary(), a => a.MapSignerRounds()));
 
             var clock = Stopwatch.StartNew();
-            services.Add(await InProcessService.StartAsync(b => b.AddMpcSigner(), quiet.Concat(SignerSettings.Coordinator(setups, committeeFile, Settlement)).ToDictionary()));
+            services.Add(await InProcessService.StartAsync(b => b.AddMpcSigner(), quiet.Concat(CommitteeConfiguration.Coordinator(setups, committeeFile, Settlement)).ToDictionary()));
             while (true)
             {
                 await using var q = store.QuerySession();

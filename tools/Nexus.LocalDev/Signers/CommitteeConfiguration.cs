@@ -5,7 +5,7 @@ namespace Nexus.LocalDev.Signers;
 /// processes the demo starts, the benchmark and the tests (in production they come from each
 /// replica's own appsettings or environment).
 /// </summary>
-public static class SignerSettings
+public static class CommitteeConfiguration
 {
     public sealed record ReplicaSetup(int Id, int GrpcPort, string Token, string KeyFile, string Passphrase, string Schema, string RpcUrl, string ModuleCacheDirectory, int Confirmations)
     {
